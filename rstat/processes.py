@@ -1,0 +1,14 @@
+"""The processes ``rstat up`` runs: one entry per long-running R-Stat component that exists so far."""
+
+from __future__ import annotations
+
+from rstat.settings import Settings
+from rstat.supervisor import ProcessSpec
+
+__all__ = ["main_processes"]
+
+
+def main_processes(settings: Settings) -> list[ProcessSpec]:
+    """Every long-running process of the project, in start order. Grows as components are built."""
+    del settings  # each process reads the same environment itself
+    return []

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system programs the local stack needs when they are missing: Java 17+, Maven and the
+# PostgreSQL server binaries. Machines of our kind have them; a bare Debian gets them from apt as root.
+set -euo pipefail
+
+missing=()
+java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1 || true)
+if [ -z "${java_major}" ] || [ "${java_major}" -lt 17 ]; then missing+=(openjdk-17-jre-headless); fi
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+if ! { command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; } \
+   && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-prereqs: missing ${missing[*]}: install them with your package manager" >&2
+  exit 1
+fi
+echo "ensure-prereqs: installing ${missing[*]} with apt-get"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
