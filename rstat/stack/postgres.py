@@ -12,6 +12,7 @@ import logging
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -204,14 +205,24 @@ class LocalPostgres:
         return True
 
     def _check_traversable(self) -> None:
+        """Let the server's OS user reach its folder: add o+x to parents that lack it (root only).
+
+        A clone inside a private folder (``mktemp -d`` makes mode 700) would otherwise be unreachable for
+        the unprivileged user; search permission lets it pass through without reading anything there.
+        """
         owner = self._owner()
         if owner is None:
             return
+        for parent in reversed(self.root.parents):
+            mode = parent.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                log.warning("giving %s o+x so PostgreSQL's OS user %s can reach %s", parent, owner.pw_name, self.root)
+                parent.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
         probe = self._run("test", "-w", self.root, check=False)
         if probe.returncode != 0:
             raise StackError(
-                f"the OS user {owner.pw_name} cannot reach {self.root}; every parent folder needs o+x "
-                "(chmod o+x on them) or set RSTAT__STACK__HOME to a folder it can reach"
+                f"the OS user {owner.pw_name} cannot write to {self.root}; "
+                "set RSTAT__STACK__HOME to a folder it can reach"
             )
 
     def start(self) -> bool:
