@@ -88,6 +88,12 @@ def _up(_args: argparse.Namespace, settings: Settings) -> int:
     return Supervisor(main_processes(settings)).run()
 
 
+def _table(args: argparse.Namespace, _settings: Settings) -> int:
+    from rstat.table_cli import run_table
+
+    return run_table(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rstat",
@@ -133,6 +139,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Bring the stack up, migrate, run every R-Stat process with its output prefixed by "
         "its name, and stop them all on Ctrl-C or SIGTERM.",
     ).set_defaults(handler=_up)
+
+    table = sub.add_parser(
+        "table",
+        help="compute a league table from a results file (no services needed)",
+        description="Read results from an openfootball football.json file, a football-data.co.uk CSV or the "
+        "R-Stat results CSV and print the table as CSV.",
+    )
+    table.add_argument("file", help="results file (.json or .csv)")
+    table.add_argument(
+        "--rules", default=None, help="regulation preset (default: football, or iihf/nhl when the file has OT/SO)"
+    )
+    table.add_argument(
+        "--adjust",
+        action="append",
+        default=[],
+        metavar="TEAM=POINTS",
+        help="point adjustment, e.g. --adjust 'Everton=-8'; repeatable",
+    )
+    table.add_argument("--group", default=None, help="print only this group")
+    table.set_defaults(handler=_table)
 
     return parser
 
