@@ -94,6 +94,12 @@ def _table(args: argparse.Namespace, _settings: Settings) -> int:
     return run_table(args)
 
 
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from rstat.bench import run_bench
+
+    return run_bench(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rstat",
@@ -160,6 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", default=None, help="print only this group")
     table.set_defaults(handler=_table)
 
+    bench = sub.add_parser(
+        "bench",
+        help="measure a part of the system and print one JSON object",
+        description="Benchmarks on the real local stack.",
+    )
+    bench.add_argument("part", choices=["sports"], help="what to measure")
+    bench.add_argument("--json", action="store_true", help="print one JSON object (the only output format)")
+    bench.set_defaults(handler=_bench)
     return parser
 
 

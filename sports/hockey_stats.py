@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-__all__ = ["GoalieStats", "HockeyGame", "HockeyGoal", "HockeyShot", "SkaterStats", "hockey_stats"]
+__all__ = ["GoalieAppearance", "GoalieStats", "HockeyGame", "HockeyGoal", "HockeyShot", "SkaterStats", "hockey_stats"]
 
 
 class HockeyGoal(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from crawlers.football_txt import parse_football_txt
 from sports.discipline import fair_play_points
+from sports.hockey_stats import GoalieAppearance, HockeyGame, HockeyGoal, HockeyShot
 from sports.model import DecidedIn, Result
 from sports.regulations import FairPlayScale
 from tests.conftest import DATA
@@ -141,3 +144,79 @@ def nhl_results_from_team_stats(season: str) -> list[Result]:
 
 def nhl_seasons() -> Iterator[str]:
     yield from ("20132014", "20142015", "20152016")
+
+
+NHL_PBP_REG = DATA / "hockey" / "play-by-play_2024020003__STL-at-SEA_2024-10-08_REG.json"
+NHL_PBP_OT = DATA / "hockey" / "play-by-play_2024020087__CGY-at-SEA_2024-10-19_OT.json"
+
+
+def _clock(value: str) -> int:
+    minutes, seconds = value.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def nhl_play_by_play(path: Path) -> tuple[HockeyGame, dict[str, Any]]:
+    """A HockeyGame from an NHL play-by-play document, with the raw document for the expected figures.
+
+    ``situationCode`` reads away goalie, away skaters, home skaters, home goalie: the scoring side with more
+    skaters scored on the power play, with fewer short-handed; no goalie on the other side is an empty net.
+    """
+    doc = json.loads(path.read_text())
+    home_id, away_id = doc["homeTeam"]["id"], doc["awayTeam"]["id"]
+    abbrev = {home_id: doc["homeTeam"]["abbrev"], away_id: doc["awayTeam"]["abbrev"]}
+    goals, shots, penalties = [], [], []
+    in_net: dict[str, set[str]] = {}
+    last_period, last_clock = 3, 1200
+    for play in doc["plays"]:
+        d = play.get("details", {})
+        period = play["periodDescriptor"]["number"]
+        clock = _clock(play["timeInPeriod"])
+        last_period, last_clock = max((last_period, last_clock), (period, clock))
+        kind = play["typeDescKey"]
+        if kind not in ("goal", "shot-on-goal", "penalty"):
+            continue
+        team = abbrev[d["eventOwnerTeamId"]]
+        if kind == "penalty":
+            player = d.get("committedByPlayerId") or d.get("servedByPlayerId")
+            penalties.append((str(player), int(d["duration"])))
+            continue
+        goalie = str(d["goalieInNetId"]) if d.get("goalieInNetId") else ""
+        if goalie:
+            in_net.setdefault("home" if team == abbrev[away_id] else "away", set()).add(goalie)
+        if kind == "shot-on-goal":
+            shots.append(HockeyShot(team=team, shooter=str(d["shootingPlayerId"]), goalie=goalie))
+            continue
+        code = play["situationCode"]
+        away_skaters, home_skaters = int(code[1]), int(code[2])
+        ours, theirs = (home_skaters, away_skaters) if team == abbrev[home_id] else (away_skaters, home_skaters)
+        their_goalie = int(code[0]) if team == abbrev[home_id] else int(code[3])
+        strength = "EN" if their_goalie == 0 else ("PP" if ours > theirs else ("SH" if ours < theirs else "EV"))
+        assists = tuple(str(d[k]) for k in ("assist1PlayerId", "assist2PlayerId") if d.get(k))
+        goals.append(
+            HockeyGoal(
+                team=team,
+                scorer=str(d["scoringPlayerId"]),
+                period=period,
+                clock_seconds=clock,
+                strength=strength,
+                assists=assists,
+                goalie=goalie,
+            )
+        )
+    seconds = (last_period - 1) * 1200 + last_clock
+    goalies = tuple(
+        GoalieAppearance(team=abbrev[home_id] if side == "home" else abbrev[away_id], goalie=g, seconds=seconds)
+        for side, names in in_net.items()
+        for g in names
+    )
+    game = HockeyGame(
+        match_id=str(doc["id"]),
+        home=abbrev[home_id],
+        away=abbrev[away_id],
+        decided_in=doc["gameOutcome"]["lastPeriodType"],
+        goals=tuple(goals),
+        shots=tuple(shots),
+        penalties=tuple(penalties),
+        goalies=goalies,
+    )
+    return game, doc

@@ -1,0 +1,66 @@
+"""``rstat bench PART --json``: measurements printed as one JSON object on stdout.
+
+Each figure is the median of repeated runs after a warm-up, so one slow run on a noisy machine does not
+decide it. Parts that need services run against the real local stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from rstat.settings import Settings
+from sports import DecidedIn, Result, compute_standings, regulation
+from sports.schedule import double_round_robin
+
+__all__ = ["run_bench"]
+
+
+def _median_ms(work: Callable[[], object], repeat: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        work()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(samples), 3)
+
+
+def bench_sports() -> dict[str, object]:
+    """A 20-team season (380 results) through the Premier League rules, and a 32-team double round robin."""
+    rnd = random.Random(2024)  # noqa: S311 - reproducible test scores, not secrets
+    teams = [f"Team {i:02d}" for i in range(20)]
+    fixtures = double_round_robin(teams, seed=1)
+    results = [
+        Result(
+            id=str(n),
+            home=f.home,
+            away=f.away,
+            home_score=rnd.randint(0, 4),
+            away_score=rnd.randint(0, 4),
+            decided_in=DecidedIn.REG,
+            round=f.round,
+        )
+        for n, f in enumerate(fixtures)
+    ]
+    assert len(results) == 380
+    reg = regulation("premier-league")
+    clubs = [f"Club {i:02d}" for i in range(32)]
+    return {
+        "table_20x380_ms": _median_ms(lambda: compute_standings(results, reg), repeat=200),
+        "schedule_32_double_ms": _median_ms(lambda: double_round_robin(clubs, seed=7), repeat=200),
+        "targets": {"table_20x380_ms": 5, "schedule_32_double_ms": 50},
+    }
+
+
+BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {"sports": lambda _settings: bench_sports()}
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    print(json.dumps({"part": args.part, **BENCHES[args.part](settings)}))
+    return 0
