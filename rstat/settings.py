@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 __all__ = [
+    "CdcSettings",
     "ClickHouseSettings",
     "KafkaSettings",
     "PostgresSettings",
@@ -159,6 +160,45 @@ class ClickHouseSettings(msgspec.Struct, frozen=True, kw_only=True):
     database: str = "audit"
 
 
+class CdcSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The CDC reader (``rstat cdc``): what it captures and how it publishes."""
+
+    #: Logical replication slot of the reader.
+    slot: str = "rstat_cdc"
+    #: Publication the slot reads; the reader creates it and keeps its table list in line with settings.
+    publication: str = "rstat_pub"
+    #: Comma-separated tables to capture; empty: every table of the public schema (never ``stats``).
+    tables: str = ""
+    #: Comma-separated tables never captured.
+    exclude_tables: str = "schema_migrations"
+    #: Comma-separated ``table.column`` never captured (a publication column list keeps them in the database).
+    exclude_columns: str = "users.password_hash,api_clients.secret_hash"
+    #: Kafka key columns per table, ``table:col+col`` comma-separated; other tables are keyed by primary key.
+    key_columns: str = "match_events:match_id,lineups:match_id"
+    #: Prefix of the per-table topics (``<prefix><table>``).
+    topic_prefix: str = "rstat.cdc."
+    #: Compacted topic of the Avro schemas (key: fingerprint hex, value: schema JSON).
+    schema_topic: str = "rstat.schemas"
+    #: Partitions of the per-table topics.
+    partitions: int = 3
+    #: Follow each delete by a tombstone (null value) with the same key, for compacted consumers.
+    tombstones: bool = False
+    #: Seconds between heartbeat messages written to the WAL, so the slot advances while tables are quiet.
+    heartbeat_s: float = 10.0
+    #: Seconds between standby status updates sent to PostgreSQL.
+    status_interval_s: float = 1.0
+    #: Port of the Prometheus metrics and /healthz endpoint (0 disables it).
+    metrics_port: int = 9401
+    #: Folder for streamed (in-progress) transactions; empty: ``<stack home>/cdc-spill``.
+    spill_dir: str = ""
+    #: Messages produced but not yet acknowledged by Kafka before the reader stops reading the WAL.
+    max_in_flight: int = 100_000
+    #: Producer batching delay in milliseconds.
+    linger_ms: int = 5
+    #: Producer compression codec.
+    compression: str = "lz4"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """All settings of a process, one section per external system."""
 
@@ -166,6 +206,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
     kafka: KafkaSettings = msgspec.field(default_factory=KafkaSettings)
     clickhouse: ClickHouseSettings = msgspec.field(default_factory=ClickHouseSettings)
+    cdc: CdcSettings = msgspec.field(default_factory=CdcSettings)
 
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"

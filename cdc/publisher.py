@@ -1,0 +1,179 @@
+"""Publishing to Kafka with exact acknowledgement tracking.
+
+The position reported to PostgreSQL may pass a transaction only when Kafka has acknowledged every message
+of it and of every transaction before it. :class:`AckTracker` keeps the committed transactions in commit
+order with their count of unacknowledged messages; delivery reports (served by ``poll``) count them down.
+A broker outage just keeps messages in flight: the producer retries forever (idempotent, so without
+duplicates in Kafka), the reader stops reading the WAL once too much is in flight, and resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from cdc.errors import KafkaDeliveryError
+from cdc.metrics import CdcMetrics
+from rstat.settings import Settings
+
+__all__ = ["AckTracker", "Publisher", "TxAcks"]
+
+log = logging.getLogger(__name__)
+
+
+class TxAcks:
+    """Acknowledgement state of one transaction (or of one snapshot)."""
+
+    __slots__ = ("commit_ts_us", "committed", "end_lsn", "pending", "tracker")
+
+    def __init__(self, tracker: AckTracker, commit_ts_us: int) -> None:
+        self.tracker = tracker
+        self.commit_ts_us = commit_ts_us
+        self.pending = 0
+        self.committed = False
+        self.end_lsn = 0
+
+    def delivered(self, err: KafkaError | None, _msg: Any) -> None:
+        if err is not None:
+            self.tracker.fail(err)
+            return
+        self.pending -= 1
+        self.tracker.in_flight -= 1
+        if self.pending == 0 and self.committed:
+            self.tracker.metrics.ack_latency.observe(max(0.0, time.time() - self.commit_ts_us / 1e6))
+
+
+class AckTracker:
+    def __init__(self, metrics: CdcMetrics) -> None:
+        self.metrics = metrics
+        self.queue: deque[TxAcks] = deque()
+        self.in_flight = 0
+        self.confirmed_lsn = 0
+        self.error: KafkaError | None = None
+
+    def begin(self, commit_ts_us: int) -> TxAcks:
+        return TxAcks(self, commit_ts_us)
+
+    def commit(self, tx: TxAcks, end_lsn: int) -> None:
+        tx.committed = True
+        tx.end_lsn = end_lsn
+        if tx.pending == 0:
+            self.metrics.ack_latency.observe(max(0.0, time.time() - tx.commit_ts_us / 1e6))
+        self.queue.append(tx)
+
+    def fail(self, err: KafkaError) -> None:
+        if self.error is None:
+            self.error = err
+
+    def advance(self) -> int:
+        """The LSN up to which every transaction is committed and acknowledged."""
+        queue = self.queue
+        while queue and queue[0].pending == 0:
+            self.confirmed_lsn = max(self.confirmed_lsn, queue.popleft().end_lsn)
+        return self.confirmed_lsn
+
+    @property
+    def idle(self) -> bool:
+        return not self.queue and self.in_flight == 0
+
+
+class Publisher:
+    def __init__(self, settings: Settings, metrics: CdcMetrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        bootstrap = settings.kafka.bootstrap()
+        cdc = settings.cdc
+        self.producer = Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "enable.idempotence": True,
+                "acks": "all",
+                "compression.type": cdc.compression,
+                "linger.ms": cdc.linger_ms,
+                "batch.num.messages": 10000,
+                "batch.size": 1_000_000,
+                "queue.buffering.max.messages": max(cdc.max_in_flight * 2, 100_000),
+                "queue.buffering.max.kbytes": 1_048_576,
+                "message.timeout.ms": 0,  # never give up on a message: an outage is waited out, not lost
+                "socket.keepalive.enable": True,
+            }
+        )
+        self.admin = AdminClient({"bootstrap.servers": bootstrap})
+        self.tracker = AckTracker(metrics)
+        self._topics: set[str] = set()
+
+    def ensure_topics(self, topics: list[str], compacted: bool = False, partitions: int | None = None) -> None:
+        missing = [t for t in topics if t not in self._topics]
+        if not missing:
+            return
+        existing = set(self.admin.list_topics(timeout=30).topics)
+        config = {"cleanup.policy": "compact"} if compacted else {}
+        new = [
+            NewTopic(t, num_partitions=partitions or self.settings.cdc.partitions, replication_factor=-1, config=config)
+            for t in missing
+            if t not in existing
+        ]
+        if new:
+            for topic, future in self.admin.create_topics(new, request_timeout=30).items():
+                try:
+                    future.result(timeout=60)
+                    log.info("created topic %s", topic)
+                except KafkaException as exc:
+                    if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                        raise
+        self._topics.update(missing)
+
+    def partitions(self, topic: str) -> int:
+        return len(self.admin.list_topics(topic=topic, timeout=30).topics[topic].partitions)
+
+    def publish_schema(self, fingerprint: str, schema_json: str) -> None:
+        """Put a schema on the registry topic and wait for its acknowledgement before any message uses it."""
+        topic = self.settings.cdc.schema_topic
+        self.ensure_topics([topic], compacted=True, partitions=1)
+        acked: list[KafkaError | None] = []
+        self.producer.produce(
+            topic, key=fingerprint.encode(), value=schema_json.encode(), on_delivery=lambda err, _m: acked.append(err)
+        )
+        while not acked:
+            self.producer.poll(0.1)
+        if acked[0] is not None:
+            raise KafkaDeliveryError(f"schema {fingerprint} was refused by Kafka: {acked[0]}")
+
+    def produce(
+        self, topic: str, key: bytes | None, value: bytes | None, tx: TxAcks, partition: int | None = None
+    ) -> None:
+        tx.pending += 1
+        self.tracker.in_flight += 1
+        kwargs: dict[str, Any] = {} if partition is None else {"partition": partition}
+        while True:
+            try:
+                self.producer.produce(topic, value=value, key=key, on_delivery=tx.delivered, **kwargs)
+                break
+            except BufferError:
+                self.producer.poll(0.05)  # the local queue is full: let deliveries drain it
+        if value is not None:
+            self.metrics.bytes.inc(len(value))
+
+    def poll(self, timeout: float = 0.0) -> None:
+        self.producer.poll(timeout)
+        if self.tracker.error is not None:
+            err = self.tracker.error
+            raise KafkaDeliveryError(
+                f"Kafka refused a message ({err.name()}): {err.str()}; nothing past it "
+                "was confirmed to PostgreSQL, restart the reader once Kafka is fixed"
+            )
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every message is acknowledged (or ``timeout`` passes)."""
+        deadline = time.monotonic() + timeout
+        while self.tracker.in_flight > 0 and time.monotonic() < deadline:
+            self.poll(0.1)
+        return self.tracker.in_flight == 0
+
+    def close(self, timeout: float = 30.0) -> None:
+        self.producer.flush(timeout)
