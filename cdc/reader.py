@@ -17,7 +17,6 @@ import json
 import logging
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -84,7 +83,7 @@ class _Tx:
 
 
 class CdcReader:
-    def __init__(self, settings: Settings, stop_after: Callable[[], bool] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.cdc = settings.cdc
         self.metrics = CdcMetrics()
@@ -107,7 +106,6 @@ class CdcReader:
         self.db = settings.postgres.database
         self.received_lsn = 0
         self.stopping = False
-        self.stop_after = stop_after
         self._partitions: dict[str, int] = {}
         self._published_schemas: set[str] = set()
         self._last_report = self._last_heartbeat = self._last_lag = 0.0
@@ -528,49 +526,89 @@ class CdcReader:
         self.stopping = True
 
     def run(self, recreate_slot: bool = False) -> None:
-        """Stream until SIGINT/SIGTERM (or ``stop_after``); raises on a lost slot or a Kafka refusal."""
+        """Stream until SIGINT/SIGTERM; raises on a lost slot or a Kafka refusal.
+
+        A lost connection to PostgreSQL (a restart, a network cut) is retried with backoff: PostgreSQL
+        resends everything after the confirmed position, with the same ``(commit_lsn, ordinal)``.
+        """
         self._parse_settings()
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        self._connect_admin()
-        self._prepare_publication()
         self.metrics.serve(self.cdc.metrics_port)
-        self.spill.reset()
-        self.stream = ReplicationStream(self.settings.postgres.repl_dsn())
+        delay = 0.5
         try:
-            start = self._open_slot(recreate_slot)
-            self.stream.start(self.cdc.slot, self.cdc.publication, start)
-            self.metrics.healthy = True
-            log.info("streaming slot %s of database %s", self.cdc.slot, self.db)
-            self._loop()
-        except psycopg.OperationalError as exc:
-            if self._slot_row() is None and not self.stopping:
-                self.metrics.slot_ok.set(0)
-                raise SlotLostError(
-                    f"replication slot {self.cdc.slot} was dropped while streaming ({str(exc).strip()}); "
-                    "run `rstat cdc --recreate-slot` to create it again and re-snapshot every table"
-                ) from exc
-            raise
+            while not self.stopping:
+                try:
+                    self._session(recreate_slot)
+                    return
+                except psycopg.OperationalError as exc:
+                    if self.stopping:
+                        return
+                    self._check_slot_after(exc)
+                    log.warning(
+                        "PostgreSQL connection lost (%s); reconnecting in %.1f s",
+                        str(exc).strip().splitlines()[0],
+                        delay,
+                    )
+                    self._close_connections()
+                    time.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+                recreate_slot = False
         finally:
             self.metrics.healthy = False
             self.publisher.drain(timeout=30)
-            if self.stream is not None:
-                try:
-                    self._report()
-                except (psycopg.Error, OSError):
-                    log.debug("could not send the last status update", exc_info=True)
-                self.stream.close()
-            if self.admin is not None:
-                self.admin.close()
+            self._close_connections()
             self.metrics.close()
+
+    def _session(self, recreate_slot: bool) -> None:
+        """One connection's worth of streaming: connect, find the slot, stream until stopped."""
+        self._connect_admin()
+        self._prepare_publication()
+        self.spill.reset()
+        self.tx = None
+        self.stream_xid = None
+        self.decoder = PgoutputDecoder()
+        self.stream = ReplicationStream(self.settings.postgres.repl_dsn())
+        start = self._open_slot(recreate_slot)
+        self.stream.start(self.cdc.slot, self.cdc.publication, start)
+        self.metrics.healthy = True
+        log.info("streaming slot %s of database %s", self.cdc.slot, self.db)
+        self._loop()
+
+    def _check_slot_after(self, exc: Exception) -> None:
+        """After a lost connection: a slot that is now gone (or lost) ends the reader with a clear error."""
+        try:
+            self._close_connections()
+            self._connect_admin()
+            slot = self._slot_row()
+            recorded = self._recorded()
+        except psycopg.Error:
+            return  # PostgreSQL is not back yet: keep retrying
+        if (slot is None and recorded) or (slot is not None and slot[1] == "lost"):
+            self.metrics.slot_ok.set(0)
+            raise SlotLostError(
+                f"replication slot {self.cdc.slot} was dropped or invalidated while streaming "
+                f"({str(exc).strip().splitlines()[0]}); run `rstat cdc --recreate-slot` to create it again and "
+                "re-snapshot every table"
+            ) from exc
+
+    def _close_connections(self) -> None:
+        if self.stream is not None:
+            try:
+                self._report()
+            except (psycopg.Error, OSError, AssertionError):
+                log.debug("could not send a last status update", exc_info=True)
+            self.stream.close()
+            self.stream = None
+        if self.admin is not None:
+            self.admin.close()
+            self.admin = None
 
     def _loop(self) -> None:
         assert self.stream is not None
         stream = self.stream
         handle = self._handle
         while not self.stopping:
-            if self.stop_after is not None and self.stop_after():
-                break
             frame = stream.read(0.1)
             budget = 5000
             while frame is not None:
