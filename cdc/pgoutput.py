@@ -13,6 +13,7 @@ import struct
 import msgspec
 
 __all__ = [
+    "UNCHANGED_TOAST",
     "Begin",
     "Column",
     "Commit",
@@ -31,8 +32,8 @@ __all__ = [
     "TupleValue",
     "TypeInfo",
     "Update",
+    "decode_insert",
     "parse_keepalive",
-    "parse_xlogdata_header",
 ]
 
 UNCHANGED_TOAST = object()  # marker of a TOASTed value the server did not send because it did not change
@@ -47,7 +48,6 @@ _U64 = struct.Struct(">Q")
 _BEGIN = struct.Struct(">QqI")
 _COMMIT = struct.Struct(">BQQq")
 _STREAM_COMMIT = struct.Struct(">IBQQq")
-_XLOG = struct.Struct(">QQq")
 _KEEPALIVE = struct.Struct(">Qq?")
 
 
@@ -172,12 +172,6 @@ Message = (
 )
 
 
-def parse_xlogdata_header(frame: bytes) -> tuple[int, int, int, memoryview]:
-    """(data_start, wal_end, send_time, message) of an XLogData ('w') copy frame."""
-    start, end, sent = _XLOG.unpack_from(frame, 1)
-    return start, end, sent, memoryview(frame)[25:]
-
-
 def parse_keepalive(frame: bytes) -> tuple[int, int, bool]:
     """(wal_end, send_time, reply_requested) of a primary keepalive ('k') copy frame."""
     end, sent, reply = _KEEPALIVE.unpack_from(frame, 1)
@@ -209,6 +203,13 @@ def _tuple(buf: bytes, pos: int) -> tuple[tuple[TupleValue, ...], int]:
         else:
             raise PgoutputError(f"unknown tuple value kind {chr(kind)!r}")
     return tuple(values), pos
+
+
+def decode_insert(buf: bytes) -> tuple[int, tuple[TupleValue, ...]]:
+    """(relid, new tuple) of an Insert outside a stream: the reader's hot path, without building a struct."""
+    if buf[5] != 0x4E:
+        raise PgoutputError("Insert without a new tuple")
+    return _U32.unpack_from(buf, 1)[0], _tuple(buf, 6)[0]
 
 
 class PgoutputDecoder:

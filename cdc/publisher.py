@@ -106,6 +106,12 @@ class Publisher:
         self.admin = AdminClient({"bootstrap.servers": bootstrap})
         self.tracker = AckTracker(metrics)
         self._topics: set[str] = set()
+        self._bytes = 0
+
+    def take_bytes(self) -> int:
+        """Value bytes produced since the last call (for the metrics, updated in batches)."""
+        taken, self._bytes = self._bytes, 0
+        return taken
 
     def ensure_topics(self, topics: list[str], compacted: bool = False, partitions: int | None = None) -> None:
         missing = [t for t in topics if t not in self._topics]
@@ -157,7 +163,7 @@ class Publisher:
             except BufferError:
                 self.producer.poll(0.05)  # the local queue is full: let deliveries drain it
         if value is not None:
-            self.metrics.bytes.inc(len(value))
+            self._bytes += len(value)
 
     def poll(self, timeout: float = 0.0) -> None:
         self.producer.poll(timeout)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import struct
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -25,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from cdc.catalog import Catalog
+from cdc.encoding import EMPTY_CONTEXT, TxBytes, context_bytes
 from cdc.errors import CdcConfigError, SlotLostError
 from cdc.metrics import CdcMetrics
 from cdc.pgoutput import (
@@ -40,9 +43,10 @@ from cdc.pgoutput import (
     StreamStart,
     StreamStop,
     Truncate,
+    TupleValue,
     Update,
+    decode_insert,
     parse_keepalive,
-    parse_xlogdata_header,
 )
 from cdc.publisher import Publisher, TxAcks
 from cdc.relations import RelInfo
@@ -60,8 +64,8 @@ STATE_DDL = (
     "CREATE TABLE IF NOT EXISTS rstat_cdc.slot_state (slot_name text PRIMARY KEY, "
     "created_at timestamptz NOT NULL DEFAULT now(), consistent_lsn pg_lsn NOT NULL)",
 )
-STREAM_CONTROL = frozenset(b"SEcA")  # Stream Start, Stop, Commit, Abort: never spilled
-EMPTY_CONTEXT: dict[str, str | None] = {"actor": None, "request_id": None, "source": None}
+STREAM_CONTROL = frozenset(b"SEcA")
+_XLOG_HEADER = struct.Struct(">QQq")  # Stream Start, Stop, Commit, Abort: never spilled
 
 
 def _csv(value: str) -> list[str]:
@@ -71,15 +75,13 @@ def _csv(value: str) -> list[str]:
 class _Tx:
     """The transaction being published: its position, numbering and attribution."""
 
-    __slots__ = ("acks", "commit_lsn", "commit_ts_us", "context", "ordinal", "xid")
+    __slots__ = ("acks", "commit_lsn", "encoded", "ordinal")
 
     def __init__(self, xid: int | None, commit_lsn: int, commit_ts_us: int, acks: TxAcks) -> None:
-        self.xid = xid
         self.commit_lsn = commit_lsn
-        self.commit_ts_us = commit_ts_us
         self.acks = acks
         self.ordinal = 0
-        self.context = EMPTY_CONTEXT
+        self.encoded = TxBytes(xid, commit_lsn, commit_ts_us)
 
 
 class CdcReader:
@@ -108,6 +110,8 @@ class CdcReader:
         self.stopping = False
         self._partitions: dict[str, int] = {}
         self._published_schemas: set[str] = set()
+        #: changes published since the last status report, by (table, op): metrics are updated in batches
+        self._counts: dict[tuple[str, str], int] = {}
         self._last_report = self._last_heartbeat = self._last_lag = 0.0
 
     # -- configuration ---------------------------------------------------------------------------------------
@@ -166,6 +170,7 @@ class CdcReader:
         assert self.catalog is not None
         key = self.key_columns.get(table) or self.catalog.primary_key(table) or [c for c, _ in columns]
         info = RelInfo(
+            self.db,
             schema,
             table,
             [(name, self.catalog.column_type(oid)) for name, oid in columns],
@@ -173,12 +178,12 @@ class CdcReader:
             topic=self.cdc.topic_prefix + table,
             excluded=self.excluded.get(table, frozenset()),
         )
-        fingerprint = self.registry.register(info.schema_json)
+        fingerprint = info.fingerprint
         if fingerprint not in self._published_schemas:
+            self.registry.register(info.schema_json)
             self.publisher.publish_schema(fingerprint, self.registry.schema_json(fingerprint))
             self._published_schemas.add(fingerprint)
             log.info("schema %s of %s published", fingerprint, table)
-        info.fingerprint = fingerprint
         self.publisher.ensure_topics([info.topic])
         return info
 
@@ -262,7 +267,9 @@ class CdcReader:
                 self._emit(info, "r", None, values, tx)
                 count += 1
                 if count % 5000 == 0:
-                    self.publisher.poll(0)
+                    self._pump()
+                    if self.stream is not None and self.received_lsn:
+                        self._maybe_report()
         return count
 
     def _initial_snapshot(self, snapshot: str | None, consistent: int) -> None:
@@ -294,6 +301,7 @@ class CdcReader:
             return
         now = int(time.time() * 1e6)
         tx = _Tx(None, message.lsn, now, self.publisher.tracker.begin(now))
+        self.tx = tx  # nothing past the request is confirmed before its rows are published
         with psycopg.connect(
             self.settings.postgres.admin_dsn(), options="-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3"
         ) as conn:
@@ -301,6 +309,7 @@ class CdcReader:
             rows = self._snapshot_table(conn, table, tx)
             conn.execute("COMMIT")
         self.publisher.tracker.commit(tx.acks, lsn)
+        self.tx = None
         log.info("re-snapshot of %s at %s: %d rows", table, format_lsn(lsn), rows)
 
     # -- envelopes -------------------------------------------------------------------------------------------
@@ -309,43 +318,22 @@ class CdcReader:
         self,
         info: RelInfo,
         op: str,
-        before: tuple[object, ...] | None,
-        after: tuple[object, ...] | None,
+        before: Sequence[TupleValue] | None,
+        after: Sequence[TupleValue] | None,
         tx: _Tx,
         *,
         lsn: int = 0,
     ) -> None:
-        before_row = after_row = None
-        unchanged: list[str] = []
-        if before is not None:
-            before_row, _ = info.row(before)
-        if after is not None:
-            after_row, unchanged = info.row(after)
-        record = {
-            "op": op,
-            "before": before_row,
-            "after": after_row,
-            "unchanged_toast": unchanged,
-            "source": {
-                "db": self.db,
-                "schema": info.schema,
-                "table": info.name,
-                "txid": tx.xid,
-                "lsn": lsn or tx.commit_lsn,
-                "commit_lsn": tx.commit_lsn,
-                "commit_ts_us": tx.commit_ts_us,
-                "ordinal": tx.ordinal,
-            },
-            "context": tx.context,
-        }
+        value = info.encoder.encode(op, before, after, tx=tx.encoded, lsn=lsn or tx.commit_lsn, ordinal=tx.ordinal)
         tx.ordinal += 1
-        key_row = after_row if after_row is not None else before_row
-        assert key_row is not None
-        value = self.registry.encode(info.fingerprint, record)
-        self.publisher.produce(info.topic, info.key(key_row), value, tx.acks)
-        self.metrics.changes.labels(info.name, op).inc()
+        key_values = after if after is not None else before
+        assert key_values is not None
+        key = info.key(key_values)
+        self.publisher.produce(info.topic, key, value, tx.acks)
+        counts = self._counts
+        counts[(info.name, op)] = counts.get((info.name, op), 0) + 1
         if op == "d" and self.cdc.tombstones:
-            self.publisher.produce(info.topic, info.key(key_row), None, tx.acks)
+            self.publisher.produce(info.topic, key, None, tx.acks)
 
     def _change(self, message: object, lsn: int, tx: _Tx) -> None:
         if isinstance(message, Insert):
@@ -353,45 +341,26 @@ class CdcReader:
         elif isinstance(message, Update):
             info = self.relations[message.relid]
             old = message.old
-            if old is not None and message.old_is_key:
-                old_key = info.key(info.row(old)[0])
-                new_key = info.key(info.row(message.new)[0])
-                if old_key != new_key:  # the key changed: a delete under the old key, a create under the new
-                    self._emit(info, "d", old, None, tx, lsn=lsn)
-                    self._emit(info, "c", None, message.new, tx, lsn=lsn)
-                    return
+            if old is not None and message.old_is_key and info.key(old) != info.key(message.new):
+                # the key changed: a delete under the old key, then a create under the new one
+                self._emit(info, "d", old, None, tx, lsn=lsn)
+                self._emit(info, "c", None, message.new, tx, lsn=lsn)
+                return
             self._emit(info, "u", old, message.new, tx, lsn=lsn)
         elif isinstance(message, Delete):
             self._emit(self.relations[message.relid], "d", message.old, None, tx, lsn=lsn)
         elif isinstance(message, Truncate):
             for relid in message.relids:
                 info = self.relations[relid]
-                record: dict[str, Any] = {
-                    "op": "t",
-                    "before": None,
-                    "after": None,
-                    "unchanged_toast": [],
-                    "source": {
-                        "db": self.db,
-                        "schema": info.schema,
-                        "table": info.name,
-                        "txid": tx.xid,
-                        "lsn": lsn,
-                        "commit_lsn": tx.commit_lsn,
-                        "commit_ts_us": tx.commit_ts_us,
-                        "ordinal": tx.ordinal,
-                    },
-                    "context": tx.context,
-                }
+                value = info.encoder.encode("t", None, None, tx=tx.encoded, lsn=lsn, ordinal=tx.ordinal)
                 tx.ordinal += 1
-                value = self.registry.encode(info.fingerprint, record)
                 for partition in range(self._topic_partitions(info.topic)):  # every consumer must see it
                     self.publisher.produce(info.topic, None, value, tx.acks, partition=partition)
-                self.metrics.changes.labels(info.name, "t").inc()
+                self._counts[(info.name, "t")] = self._counts.get((info.name, "t"), 0) + 1
         elif isinstance(message, Relation):
             self._on_relation(message)
         elif isinstance(message, LogicalMessage) and message.prefix == "rstat.context":
-            tx.context = self._context(message.content)
+            tx.encoded.context = self._context(message.content)
 
     def _on_relation(self, message: Relation) -> None:
         """A table's (new) shape: a new schema version when columns were added or dropped."""
@@ -400,15 +369,19 @@ class CdcReader:
         )
 
     @staticmethod
-    def _context(content: bytes) -> dict[str, str | None]:
+    def _context(content: bytes) -> bytes:
+        """The encoded attribution of a transaction from its ``rstat.context`` message."""
         try:
             data = json.loads(content)
         except ValueError:
+            data = None
+        if not isinstance(data, dict):
             log.warning("ignored a malformed rstat.context message: %r", content[:200])
             return EMPTY_CONTEXT
-        if not isinstance(data, dict):
-            return EMPTY_CONTEXT
-        return {k: (None if data.get(k) is None else str(data.get(k))) for k in ("actor", "request_id", "source")}
+        actor, request_id, source = (
+            None if data.get(k) is None else str(data[k]) for k in ("actor", "request_id", "source")
+        )
+        return context_bytes(actor, request_id, source)
 
     # -- the stream ------------------------------------------------------------------------------------------
 
@@ -422,12 +395,18 @@ class CdcReader:
             return
         if kind != 0x77:  # 'w'
             return
-        start, wal_end, _, body = parse_xlogdata_header(frame)
+        start, wal_end, _ = _XLOG_HEADER.unpack_from(frame, 1)
         self.received_lsn = max(self.received_lsn, wal_end)
+        body = frame[25:]
         first = body[0]
-        if self.decoder.in_stream and first not in STREAM_CONTROL:
-            assert self.stream_xid is not None
-            self.spill.append(self.stream_xid, start, bytes(body))
+        if self.decoder.in_stream:
+            if first not in STREAM_CONTROL:
+                assert self.stream_xid is not None
+                self.spill.append(self.stream_xid, start, body)
+                return
+        elif first == 0x49 and self.tx is not None:  # Insert: the hot path
+            relid, values = decode_insert(body)
+            self._emit(self.relations[relid], "c", None, values, self.tx, lsn=start)
             return
         message = self.decoder.decode(body)
         if isinstance(message, Begin):
@@ -457,6 +436,7 @@ class CdcReader:
         aborted = self.spill.aborted_subxacts.get(commit.xid, set())
         now_us = commit.commit_ts + PG_EPOCH_US
         tx = _Tx(commit.xid, commit.commit_lsn, now_us, self.publisher.tracker.begin(now_us))
+        self.tx = tx  # while it replays, nothing past it may be confirmed
         decoder = PgoutputDecoder()
         decoder.in_stream = True
         count = 0
@@ -468,8 +448,10 @@ class CdcReader:
             count += 1
             if count % 2000 == 0:
                 self._pump()
+                self._maybe_report()  # a long replay must keep the walsender from timing out
         self.spill.discard(commit.xid)
         self.publisher.tracker.commit(tx.acks, commit.end_lsn)
+        self.tx = None
         log.info(
             "streamed transaction %d committed at %s: %d messages", commit.xid, format_lsn(commit.commit_lsn), count
         )
@@ -492,6 +474,10 @@ class CdcReader:
         self.stream.send_status(self.received_lsn, flushed, reply=False)
         self.metrics.flushed_lsn.set(flushed)
         self.metrics.in_flight.set(tracker.in_flight)
+        self.metrics.bytes.inc(self.publisher.take_bytes())
+        for (table, op), count in self._counts.items():
+            self.metrics.changes.labels(table, op).inc(count)
+        self._counts.clear()
         self._last_report = time.monotonic()
 
     def _maybe_report(self) -> None:

@@ -1,4 +1,4 @@
-"""A captured table as the reader knows it: topic, Avro schema, key columns and value converters.
+"""A captured table as the reader knows it: topic, Avro schema, key columns and envelope encoder.
 
 Built from a pgoutput Relation message while streaming, or from the catalog for a snapshot; both give the
 same columns in the same order, so both produce the same schema fingerprint.
@@ -6,39 +6,50 @@ same columns in the same order, so both produce the same schema fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import msgspec
 
+from cdc.encoding import EnvelopeEncoder
 from cdc.errors import CdcConfigError
 from cdc.pgoutput import UNCHANGED_TOAST, TupleValue
-from cdc.values import ColumnType, ColumnValueError
+from cdc.values import ColumnType
+from schemas.codec import fingerprint_of
 from schemas.envelope import envelope_schema
 
 __all__ = ["RelInfo"]
 
-_key_encoder = msgspec.json.Encoder()
+_json = msgspec.json.Encoder()
+
+
+def _key_part(name: str, column: ColumnType) -> Callable[[bytes], bytes]:
+    """How one key column appears in the JSON key: integers as they are, everything else as a JSON string."""
+    prefix = _json.encode(name) + b":"
+    kind = column.avro if isinstance(column.avro, str) else column.avro["type"]
+    if kind in ("int", "long") and column.convert is int:
+        return lambda raw: prefix + raw
+    convert = column.convert
+    return lambda raw: prefix + _json.encode(convert(raw))
 
 
 class RelInfo:
-    """Everything needed to turn a tuple of this table into an envelope row and a Kafka key."""
+    """Everything needed to turn tuples of this table into envelopes and Kafka keys."""
 
     __slots__ = (
-        "columns",
-        "converters",
+        "encoder",
         "fingerprint",
-        "key_columns",
         "key_index",
+        "key_nulls",
+        "key_parts",
         "name",
         "schema",
         "schema_json",
         "topic",
-        "wanted",
     )
 
     def __init__(
         self,
+        db: str,
         schema: str,
         name: str,
         columns: Sequence[tuple[str, ColumnType]],
@@ -50,38 +61,28 @@ class RelInfo:
         self.schema = schema
         self.name = name
         #: positions of the columns that are published (a column excluded by settings is skipped)
-        self.wanted = [i for i, (col, _) in enumerate(columns) if col not in excluded]
-        self.columns = [columns[i][0] for i in self.wanted]
-        self.converters = [columns[i][1].convert for i in self.wanted]
-        self.schema_json = envelope_schema(schema, name, [(columns[i][0], columns[i][1].avro) for i in self.wanted])
-        self.fingerprint = ""
-        missing = [k for k in key_columns if k not in self.columns]
+        wanted = [i for i, (col, _) in enumerate(columns) if col not in excluded]
+        self.schema_json = envelope_schema(schema, name, [(columns[i][0], columns[i][1].avro) for i in wanted])
+        self.fingerprint = fingerprint_of(self.schema_json)
+        names = [c for c, _ in columns]
+        missing = [k for k in key_columns if k not in names or k in excluded]
         if missing:
             raise CdcConfigError(f"key columns {missing} of {name} are not among its captured columns")
-        self.key_columns = list(key_columns)
-        self.key_index = [self.columns.index(k) for k in key_columns]
+        self.key_index = [names.index(k) for k in key_columns]
+        self.key_parts = [_key_part(k, columns[names.index(k)][1]) for k in key_columns]
+        self.key_nulls = [_json.encode(k) + b":null" for k in key_columns]
+        self.encoder = EnvelopeEncoder(
+            self.fingerprint, db=db, schema=schema, table=name, columns=columns, wanted=wanted
+        )
         self.topic = topic
 
-    def row(self, values: Sequence[TupleValue]) -> tuple[dict[str, Any], list[str]]:
-        """The typed row and the names of unchanged TOAST columns (None in the row, never confused with NULL)."""
-        out: dict[str, Any] = {}
-        unchanged: list[str] = []
-        columns, converters = self.columns, self.converters
-        for n, i in enumerate(self.wanted):
-            value = values[i]
-            name = columns[n]
-            if value is None:
-                out[name] = None
-            elif value is UNCHANGED_TOAST:
-                out[name] = None
-                unchanged.append(name)
-            else:
-                try:
-                    out[name] = converters[n](value)  # type: ignore[arg-type]
-                except (ValueError, UnicodeDecodeError) as exc:
-                    raise ColumnValueError(f"{self.name}.{name}: {exc}") from exc
-        return out, unchanged
-
-    def key(self, row: dict[str, Any]) -> bytes:
+    def key(self, values: Sequence[TupleValue]) -> bytes:
         """The Kafka key: the key columns as a JSON object, e.g. ``{"match_id":12}``."""
-        return _key_encoder.encode({k: row[k] for k in self.key_columns})
+        parts: list[bytes] = []
+        for index, part in zip(self.key_index, self.key_parts, strict=True):
+            raw = values[index]
+            if raw is None or raw is UNCHANGED_TOAST:
+                parts.append(self.key_nulls[len(parts)])
+            else:
+                parts.append(part(raw))  # type: ignore[arg-type]
+        return b"{" + b",".join(parts) + b"}"

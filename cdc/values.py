@@ -38,14 +38,6 @@ class ColumnType(msgspec.Struct, frozen=True):
     convert: Converter
 
 
-def _int(b: bytes) -> int:
-    return int(b)
-
-
-def _float(b: bytes) -> float:
-    return float(b)
-
-
 def _bool(b: bytes) -> bool:
     return b == b"t"
 
@@ -113,10 +105,10 @@ def _register(oids: tuple[int, ...], name: str, avro: Any, convert: Converter) -
 
 _register((16,), "bool", "boolean", _bool)
 _register((17,), "bytea", "bytes", _bytea)
-_register((21, 23), "int4", "int", _int)
-_register((20, 26, 28), "int8", "long", _int)
-_register((700,), "float4", "float", _float)
-_register((701,), "float8", "double", _float)
+_register((21, 23), "int4", "int", int)
+_register((20, 26, 28), "int8", "long", int)
+_register((700,), "float4", "float", float)
+_register((701,), "float8", "double", float)
 _register((1700,), "numeric", _annotated("string", "numeric"), _text)
 _register((114, 3802), "jsonb", _annotated("string", "jsonb"), _text)
 _register((1082,), "date", {"type": "int", "logicalType": "date"}, _date)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
-from fastavro import parse_schema, schemaless_reader, schemaless_writer
+from fastavro import parse_schema, schemaless_reader
 from fastavro.schema import fingerprint, to_parsing_canonical_form
+
+from schemas.avro_writer import compile_encoder
 
 __all__ = ["MAGIC", "CodecError", "SchemaRegistry", "UnknownSchemaError", "fingerprint_of"]
 
@@ -41,6 +44,7 @@ class SchemaRegistry:
 
     def __init__(self) -> None:
         self._parsed: dict[bytes, Any] = {}
+        self._encoders: dict[str, Callable[[Any], bytes]] = {}
         self._json: dict[str, str] = {}
 
     def register(self, schema: Any) -> str:
@@ -49,6 +53,7 @@ class SchemaRegistry:
         fp = fingerprint_of(raw)
         if bytes.fromhex(fp) not in self._parsed:
             self._parsed[bytes.fromhex(fp)] = parse_schema(raw)
+            self._encoders[fp] = compile_encoder(raw)
             self._json[fp] = json.dumps(raw, separators=(",", ":"), sort_keys=True)
         return fp
 
@@ -59,12 +64,8 @@ class SchemaRegistry:
         return fp in self._json
 
     def encode(self, fp: str, record: Any) -> bytes:
-        out = io.BytesIO()
-        out.write(MAGIC)
-        key = bytes.fromhex(fp)
-        out.write(key)
-        schemaless_writer(out, self._parsed[key], record)
-        return out.getvalue()
+        """Single-object encoding of ``record`` with the registered schema ``fp``."""
+        return MAGIC + bytes.fromhex(fp) + self._encoders[fp](record)
 
     def decode(self, data: bytes) -> tuple[str, Any]:
         """(fingerprint hex, record) of a single-object-encoded message."""

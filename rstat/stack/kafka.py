@@ -43,6 +43,11 @@ logger.state.level = WARN
 """
 
 
+#: Brokers this process started: they outlive the Popen handle on purpose (``down`` stops them by pid file),
+#: and holding the handle keeps Python from warning that a child is still running when it is collected.
+_DETACHED: list[subprocess.Popen[bytes]] = []
+
+
 class KafkaStatus(msgspec.Struct, frozen=True):
     """What ``rstat stack status`` prints for Kafka."""
 
@@ -256,6 +261,7 @@ class LocalKafka:
                 start_new_session=True,
             )
         self.pidfile.write(proc.pid)
+        _DETACHED.append(proc)
         bootstrap = self.settings.bootstrap()
         ready = wait_until(
             lambda: (
