@@ -58,7 +58,16 @@ def bench_sports() -> dict[str, object]:
     }
 
 
-BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {"sports": lambda _settings: bench_sports()}
+def _cdc(settings: Settings) -> dict[str, object]:
+    from rstat.bench_cdc import bench_cdc  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_cdc(settings)
+
+
+BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
+    "sports": lambda _settings: bench_sports(),
+    "cdc": _cdc,
+}
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from rstat.settings import Settings
 from rstat.supervisor import ProcessSpec
 
@@ -11,4 +14,5 @@ __all__ = ["main_processes"]
 def main_processes(settings: Settings) -> list[ProcessSpec]:
     """Every long-running process of the project, in start order. Grows as components are built."""
     del settings  # each process reads the same environment itself
-    return []
+    rstat = str(Path(sys.executable).parent / "rstat")
+    return [ProcessSpec(name="cdc", argv=[rstat, "cdc"])]

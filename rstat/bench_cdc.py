@@ -1,0 +1,273 @@
+"""``rstat bench cdc``: the CDC reader measured on the local stack, as a separate process like in production.
+
+A private database with one table, a reader of its own (slot, topics, metrics port), and these runs:
+- bulk: one 200,000-row transaction; commit -> last Kafka acknowledgement, read from the reader's own
+  histogram (it observes exactly that, once per transaction);
+- raw decode: the same WAL through ``pg_logical_slot_peek_binary_changes`` on a second slot;
+- small transactions: 20,000 single-row transactions from a server-side procedure, first commit to last ack;
+- latency: single-row transactions at a steady 1,000/s for 10 s, each measured from its commit timestamp to
+  its arrival at a consumer (an upper bound of commit -> acknowledgement);
+- memory: the reader's peak resident memory (VmHWM) after a 1,000,000-row transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from confluent_kafka import Consumer, TopicPartition
+from psycopg import sql
+
+from rstat.errors import RStatError
+from rstat.settings import Settings
+from rstat.stack.process import wait_until
+from schemas.codec import SchemaRegistry
+
+__all__ = ["bench_cdc"]
+
+TARGETS = {"bulk_changes_per_s": 50_000, "small_tx_per_s": 5_000, "latency_p99_ms": 100, "peak_rss_mb_1m_tx": 300}
+
+
+def _progress(text: str) -> None:
+    print(f"bench cdc: {text}", file=sys.stderr, flush=True)
+
+
+class _Metrics:
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}/metrics"
+
+    def read(self) -> dict[str, float]:
+        with urllib.request.urlopen(self.url, timeout=5) as response:  # noqa: S310 - our own loopback endpoint
+            text = response.read().decode()
+        values: dict[str, float] = {}
+        for line in text.splitlines():
+            match = re.match(r"^(rstat_cdc_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$", line)
+            if match:
+                values[match.group(1) + (match.group(2) or "")] = float(match.group(3))
+        return values
+
+    def acked(self) -> tuple[float, float]:
+        """(count, sum) of the commit -> ack histogram."""
+        m = self.read()
+        return m.get("rstat_cdc_commit_to_ack_seconds_count", 0.0), m.get("rstat_cdc_commit_to_ack_seconds_sum", 0.0)
+
+    def settled(self, count: float) -> bool:
+        m = self.read()
+        return (
+            m.get("rstat_cdc_commit_to_ack_seconds_count", 0.0) >= count
+            and m.get("rstat_cdc_messages_in_flight", 1.0) == 0.0
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_cdc(settings: Settings) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    db, slot, raw_slot, pub = f"bench_cdc_{tag}", f"bench_{tag}", f"bench_raw_{tag}", f"bench_pub_{tag}"
+    prefix = f"bench.{tag}."
+    pg = settings.postgres
+    port = _free_port()
+    with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
+    dsn = pg.admin_dsn(db)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_rows (id bigint PRIMARY KEY, match_id int, kind text, minute int, note text)")
+        conn.execute("CREATE SEQUENCE bench_ids START 10000000")
+        conn.execute(
+            "CREATE PROCEDURE bench_small(n int) LANGUAGE plpgsql AS $$ BEGIN FOR i IN 1..n LOOP "
+            "INSERT INTO bench_rows VALUES (nextval('bench_ids'), i % 380, 'goal', i % 90, 'small'); COMMIT; "
+            "END LOOP; END $$"
+        )
+    env = {
+        **os.environ,
+        "RSTAT__POSTGRES__DATABASE": db,
+        "RSTAT__CDC__SLOT": slot,
+        "RSTAT__CDC__PUBLICATION": pub,
+        "RSTAT__CDC__TOPIC_PREFIX": prefix,
+        "RSTAT__CDC__SCHEMA_TOPIC": f"{prefix}schemas",
+        "RSTAT__CDC__TABLES": "bench_rows",
+        "RSTAT__CDC__METRICS_PORT": str(port),
+        "RSTAT__CDC__SPILL_DIR": str(settings.stack.home_path / "bench-spill" / tag),
+    }
+    log = settings.stack.home_path / f"bench-cdc-{tag}.log"
+    with log.open("wb") as out:
+        reader = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rstat"), "cdc"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    metrics = _Metrics(port)
+    try:
+        if not wait_until(lambda: reader.poll() is None and "streaming slot" in log.read_text(), 60):
+            raise RStatError(f"the reader did not start; see {log}")
+        return _measure(settings, dsn, raw_slot=raw_slot, pub=pub, prefix=prefix, pid=reader.pid, metrics=metrics)
+    finally:
+        reader.send_signal(signal.SIGTERM)
+        try:
+            reader.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            reader.kill()
+        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
+            for name in (slot, raw_slot):
+                conn.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s", (name,)
+                )
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+        log.unlink(missing_ok=True)
+
+
+def _measure(
+    settings: Settings, dsn: str, *, raw_slot: str, pub: str, prefix: str, pid: int, metrics: _Metrics
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (raw_slot,))
+        _progress("bulk: one 200,000-row transaction")
+        count0, sum0 = metrics.acked()
+        conn.execute(
+            "INSERT INTO bench_rows SELECT g, g % 380, 'goal', g % 90, 'note ' || g FROM generate_series(1, 200000) g"
+        )
+        if not wait_until(lambda: metrics.settled(count0 + 1), 300, 0.05):
+            raise RStatError("the bulk transaction was not acknowledged within 300 s")
+        count1, sum1 = metrics.acked()
+        bulk_seconds = (sum1 - sum0) / max(count1 - count0, 1)
+        result["bulk_changes_per_s"] = round(200_000 / bulk_seconds)
+        _progress("raw decode of the same WAL on a second slot")
+        start = time.perf_counter()
+        row = conn.execute(
+            "SELECT count(*) FROM pg_logical_slot_peek_binary_changes(%s, NULL, NULL, 'proto_version', '1', "
+            "'publication_names', %s)",
+            (raw_slot, pub),
+        ).fetchone()
+        raw_seconds = time.perf_counter() - start
+        conn.execute("SELECT pg_drop_replication_slot(%s)", (raw_slot,))
+        assert row is not None
+        result["raw_decode_changes_per_s"] = round(int(row[0]) / raw_seconds)
+        result["bulk_share_of_raw"] = round(result["bulk_changes_per_s"] / result["raw_decode_changes_per_s"], 3)
+
+        _progress("small: 20,000 single-row transactions from 4 connections")
+        count0, _ = metrics.acked()
+        start = time.perf_counter()
+        callers = [threading.Thread(target=_call_small, args=(dsn, 5000)) for _ in range(4)]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join()
+        if not wait_until(lambda: metrics.settled(count0 + 20_000), 300, 0.02):
+            raise RStatError("the small transactions were not acknowledged within 300 s")
+        result["small_tx_per_s"] = round(20_000 / (time.perf_counter() - start))
+
+    _progress("latency: 1,000 single-row transactions per second for 10 s")
+    result.update(_latency(settings, dsn, prefix))
+
+    _progress("memory: one 1,000,000-row transaction")
+    count0, _ = metrics.acked()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO bench_rows SELECT g, g % 380, 'goal', g % 90, 'note ' || g "
+            "FROM generate_series(1000001, 2000000) g"
+        )
+    if not wait_until(lambda: metrics.settled(count0 + 1), 600, 0.2):
+        raise RStatError("the 1M-row transaction was not acknowledged within 600 s")
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak = re.search(r"VmHWM:\s+(\d+) kB", status)
+    result["peak_rss_mb_1m_tx"] = round(int(peak.group(1)) / 1024) if peak else None
+    result["targets"] = TARGETS
+    return result
+
+
+def _call_small(dsn: str, count: int) -> None:
+    """Single-row transactions from one connection (a server-side loop: the client is not the bottleneck)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CALL bench_small(%s)", (count,))
+
+
+def _registry(settings: Settings, topic: str) -> SchemaRegistry:
+    """Every schema published so far on the reader's schema topic."""
+    registry = SchemaRegistry()
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka.bootstrap(),
+            "group.id": f"bench-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+        }
+    )
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    idle_since = time.monotonic()
+    while time.monotonic() - idle_since < 1.0:
+        for message in consumer.consume(100, 0.2):
+            value = message.value()
+            if message.error() is None and value:
+                registry.register(value.decode())
+                idle_since = time.monotonic()
+    consumer.close()
+    return registry
+
+
+def _latency(
+    settings: Settings, dsn: str, prefix: str, *, rate: int = 1000, seconds: float = 10.0, writers: int = 4
+) -> dict[str, float]:
+    topic = f"{prefix}bench_rows"
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka.bootstrap(),
+            "group.id": f"bench-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+            "fetch.wait.max.ms": 5,
+            "fetch.min.bytes": 1,
+        }
+    )
+    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, -1) for p in partitions])  # from the end: only new messages
+    registry = _registry(settings, f"{prefix}schemas")
+    samples: list[float] = []
+    expected = int(rate * seconds)
+
+    def write(offset: int) -> None:
+        interval = writers / rate
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            next_at = time.monotonic()
+            for n in range(offset, expected, writers):
+                conn.execute("INSERT INTO bench_rows VALUES (%s, 1, 'goal', 1, 'latency')", (50_000_000 + n,))
+                next_at += interval
+                delay = next_at - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    consumer.consume(1, 1.0)  # join the partitions before the writes start
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds + 60
+    try:
+        while len(samples) < expected and time.monotonic() < deadline:
+            for message in consumer.consume(1000, 0.05):
+                value = message.value()
+                if message.error() is None and value:
+                    now_us = time.time() * 1e6
+                    record = registry.decode(value)[1]
+                    samples.append((now_us - record["source"]["commit_ts_us"]) / 1000)
+    finally:
+        for thread in threads:
+            thread.join()
+        consumer.close()
+    samples.sort()
+    return {
+        "latency_p50_ms": round(statistics.median(samples), 2),
+        "latency_p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2),
+        "latency_samples": len(samples),
+    }
