@@ -7,6 +7,7 @@ import re
 import signal
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -394,3 +395,52 @@ def test_a_million_row_transaction_streams_in_bounded_memory(cdc: CdcEnv) -> Non
     peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
     assert peak_kb < 300 * 1024, f"the reader's peak memory was {peak_kb // 1024} MB"
     assert "streamed transaction" in cdc.log.read_text()  # it went through the spill, not memory
+
+
+def test_quiet_tables_do_not_hold_back_the_slot_and_metrics_tell_it(stack: Settings, tmp_path: Path) -> None:
+    cdc = make_env(stack, tmp_path, RSTAT__CDC__TABLES="teams", RSTAT__CDC__TOMBSTONES="true")
+    try:
+        proc = cdc.start()
+        cdc.wait_streaming()
+        with cdc.connect() as conn:
+            conn.execute("CREATE TABLE noise (id bigint, pad text)")  # busy, but not captured
+            conn.execute("INSERT INTO noise SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g")
+            target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()
+            slot = cdc.env["RSTAT__CDC__SLOT"]
+            advanced = False
+            for _ in range(100):
+                row = conn.execute(
+                    "SELECT confirmed_flush_lsn >= %s FROM pg_replication_slots WHERE slot_name = %s",
+                    (target[0] if target else None, slot),
+                ).fetchone()
+                if row == (True,):
+                    advanced = True
+                    break
+                time.sleep(0.1)
+            assert advanced, "the slot did not move past WAL of tables it does not capture"
+            org = conn.execute("INSERT INTO organizations (slug, name) VALUES ('quiet', 'Q') RETURNING id").fetchone()
+            assert org is not None
+            conn.execute("INSERT INTO teams (org_id, name) VALUES (%s, 'Quiet FC')", (org[0],))
+            conn.execute("DELETE FROM teams WHERE name = 'Quiet FC'")
+        changes = cdc.changes(["teams"], lambda seen: len(seen) >= 3)
+        assert [c.record["op"] if c.record else None for c in changes] == ["c", "d", None]  # tombstone last
+        assert changes[2].key == changes[1].key
+        port = cdc.env["RSTAT__CDC__METRICS_PORT"]
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert health.status == 200
+        time.sleep(1.5)  # metrics are updated with each status report
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        assert 'rstat_cdc_changes_total{op="c",table="teams"} 1.0' in text
+        assert 'rstat_cdc_changes_total{op="d",table="teams"} 1.0' in text
+        for name in (
+            "rstat_cdc_slot_lag_bytes",
+            "rstat_cdc_commit_to_ack_seconds_count",
+            "rstat_cdc_messages_in_flight",
+            "rstat_cdc_last_flushed_lsn",
+            "rstat_cdc_slot_ok 1.0",
+            "rstat_cdc_bytes_total",
+        ):
+            assert name in text, name
+        assert proc.poll() is None
+    finally:
+        drop_env(cdc)

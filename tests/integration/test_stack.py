@@ -138,3 +138,41 @@ def test_unknown_setting_is_refused(private_env: dict[str, str]) -> None:
     result = _run({**private_env, "RSTAT__KAFKA__PROT": "1"}, "stack", "status")
     assert result.returncode == 2
     assert "unknown key 'prot'" in result.stderr
+
+
+def test_external_services_are_checked_not_started(settings: Settings) -> None:
+    home = _private_home(settings)
+    env = {
+        **os.environ,
+        "RSTAT__STACK__HOME": str(home),
+        "RSTAT__POSTGRES__DSN": settings.postgres.admin_dsn(),
+        "RSTAT__KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap(),
+    }
+    result = _run(env, "stack", "up")
+    assert result.returncode == 0, result.stderr
+    assert "postgres: using the external server" in result.stdout
+    assert "wal_level=logical" in result.stdout
+    assert "kafka: using the external cluster" in result.stdout
+    assert not (home / "postgres").exists()
+    assert not (home / "kafka").exists()
+    status = _run(env, "stack", "status")
+    assert status.returncode == 0
+    assert "external server" in status.stdout
+    down = _run(env, "stack", "down")
+    assert down.returncode == 0
+    assert "stopped" not in down.stdout  # nothing of ours to stop
+    assert _run({**os.environ}, "stack", "status").returncode == 0  # the suite's own stack still runs
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def test_unreachable_external_postgres_is_reported_with_the_reason(settings: Settings) -> None:
+    env = {
+        **os.environ,
+        "RSTAT__STACK__HOME": str(_private_home(settings)),
+        # a server that answers but refuses us: the check must fail with the reason, start nothing
+        "RSTAT__POSTGRES__DSN": settings.postgres.admin_dsn().replace("password=", "password=wrong"),
+        "RSTAT__KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap(),
+    }
+    result = _run(env, "stack", "up")
+    assert result.returncode == 2
+    assert "external PostgreSQL: cannot connect" in result.stderr
