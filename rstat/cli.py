@@ -111,6 +111,13 @@ def _cdc(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _streams(_args: argparse.Namespace, settings: Settings) -> int:
+    from streams.app import run_worker
+
+    run_worker(settings)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rstat",
@@ -177,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snap.add_argument("table", help="a captured table of the public schema")
     snap.set_defaults(handler=_cdc)
+
+    sub.add_parser(
+        "streams",
+        help="run the stream processor (Faust worker): standings from CDC changes",
+        description="Consume rstat.cdc.* and keep standings exact under replays and corrections; publish them "
+        "to rstat.stats.standings and materialize them into PostgreSQL's stats schema.",
+    ).set_defaults(handler=_streams)
 
     table = sub.add_parser(
         "table",

@@ -23,6 +23,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "StackSettings",
+    "StreamsSettings",
     "load_settings",
 ]
 
@@ -199,6 +200,21 @@ class CdcSettings(msgspec.Struct, frozen=True, kw_only=True):
     compression: str = "lz4"
 
 
+class StreamsSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The stream processor (``rstat streams``, a Faust worker)."""
+
+    #: Faust application id: the consumer group, and the prefix of its changelog and repartition topics.
+    app_id: str = "rstat-streams"
+    #: Table store: ``rocksdb://`` (durable, local state under the stack home) or ``memory://``.
+    store: str = "rocksdb://"
+    #: Compacted topic of the materialized standings (key: stage id and group key).
+    standings_topic: str = "rstat.stats.standings"
+    #: Partitions of the topics the processor creates.
+    partitions: int = 3
+    #: Folder of the worker's local state; empty: ``<stack home>/streams``.
+    data_dir: str = ""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """All settings of a process, one section per external system."""
 
@@ -207,6 +223,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     kafka: KafkaSettings = msgspec.field(default_factory=KafkaSettings)
     clickhouse: ClickHouseSettings = msgspec.field(default_factory=ClickHouseSettings)
     cdc: CdcSettings = msgspec.field(default_factory=CdcSettings)
+    streams: StreamsSettings = msgspec.field(default_factory=StreamsSettings)
 
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"

@@ -1,0 +1,179 @@
+"""``rstat streams``: the Faust worker that turns CDC changes into standings.
+
+Topology (every arrow a Kafka topic, so a worker can die and another take over):
+
+    rstat.cdc.matches, .stages, .point_adjustments
+        -> route   (decode the envelope, emit facts keyed by stage id)     -> <app>-stage-facts
+        -> fold    (the table ``stage-state``: facts by id with positions;  -> rstat.stats.standings
+                    standings recomputed with sports/ on every real change)
+        -> materialize (upsert into PostgreSQL ``stats``; older replays are not written)
+
+``fold`` mutates its table, so it runs with concurrency 1; its table is keyed like its input topic, so
+the changelog partitions equal the source partitions and a restarted worker recovers the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import faust
+import msgspec
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from rstat.settings import Settings
+from schemas.codec import SchemaRegistry, UnknownSchemaError
+from streams.facts import Fact, StageState, facts_from_change
+from streams.materializer import StandingsMaterializer
+from streams.registry import load_schemas, publish_schema
+from streams.wire import STANDINGS_SCHEMA, standings_key, standings_record
+
+__all__ = ["create_app", "prepare", "run_worker"]
+
+log = logging.getLogger(__name__)
+
+SOURCE_TABLES = ("matches", "stages", "point_adjustments")
+
+
+def _ensure_topics(bootstrap: str, topics: dict[str, tuple[int, dict[str, str]]]) -> None:
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    existing = set(admin.list_topics(timeout=30).topics)
+    new = [
+        NewTopic(t, num_partitions=p, replication_factor=-1, config=c)
+        for t, (p, c) in topics.items()
+        if t not in existing
+    ]
+    for topic, future in (admin.create_topics(new) if new else {}).items():
+        try:
+            future.result(timeout=60)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+        log.info("created topic %s", topic)
+
+
+def prepare(settings: Settings) -> SchemaRegistry:
+    """Before the worker starts: its topics exist, its output schema is published, known schemas are loaded."""
+    s = settings.streams
+    bootstrap = settings.kafka.bootstrap()
+    prefix = settings.cdc.topic_prefix
+    _ensure_topics(
+        bootstrap,
+        {
+            settings.cdc.schema_topic: (1, {"cleanup.policy": "compact"}),
+            s.standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
+            **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
+        },
+    )
+    registry = SchemaRegistry()
+    fingerprint = registry.register(STANDINGS_SCHEMA)
+    publish_schema(bootstrap, settings.cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
+    found = load_schemas(bootstrap, settings.cdc.schema_topic, registry)
+    log.info("%d schemas loaded from %s", found, settings.cdc.schema_topic)
+    return registry
+
+
+def run_worker(settings: Settings) -> None:
+    """Run the worker until SIGINT/SIGTERM (Faust stops its agents and flushes its tables)."""
+    app = create_app(settings, prepare(settings))
+    faust.Worker(app, loglevel="INFO").execute_from_commandline()
+
+
+def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
+    """The worker's app; nothing connects until the worker starts it."""
+    s = settings.streams
+    bootstrap = settings.kafka.bootstrap()
+    prefix = settings.cdc.topic_prefix
+    data_dir = Path(s.data_dir) if s.data_dir else settings.stack.home_path / "streams"
+    app = faust.App(
+        s.app_id,
+        broker=f"kafka://{bootstrap}",
+        store=s.store,
+        datadir=str(data_dir),
+        value_serializer="raw",
+        key_serializer="raw",
+        topic_partitions=s.partitions,
+        topic_replication_factor=1,
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        # a worker killed without leaving the group is noticed within 10 s and its partitions reassigned
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+    )
+    standings_fp = registry.register(STANDINGS_SCHEMA)
+    materializer = StandingsMaterializer(settings.postgres.app_dsn())
+
+    sources = app.topic(
+        *(prefix + t for t in SOURCE_TABLES),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    facts_topic = app.topic(
+        f"{s.app_id}-stage-facts",
+        key_type=bytes,
+        value_type=bytes,
+        partitions=s.partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+        internal=True,
+    )
+    standings_topic = app.topic(
+        s.standings_topic,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=s.partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    states = app.Table("stage-state", default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
+    fact_encoder = msgspec.msgpack.Encoder()
+    fact_decoder = msgspec.msgpack.Decoder(Fact)
+    state_decoder = msgspec.msgpack.Decoder(StageState)
+
+    def decode(value: bytes) -> dict[str, Any]:
+        try:
+            return dict(registry.decode(value)[1])
+        except UnknownSchemaError:
+            load_schemas(bootstrap, settings.cdc.schema_topic, registry)  # a new table version: read again
+            return dict(registry.decode(value)[1])
+
+    @app.agent(sources)
+    async def route(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            value = event.value
+            if not value:
+                continue  # a tombstone: the delete before it carried the facts
+            table = event.message.topic.removeprefix(prefix)
+            record = decode(value)
+            for fact in facts_from_change(table, record):
+                await facts_topic.send(key=str(fact.stage_id).encode(), value=fact_encoder.encode(fact))
+
+    @app.agent(facts_topic, concurrency=1)
+    async def fold(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            fact = fact_decoder.decode(event.value)
+            key = event.key
+            raw = states.get(key)
+            state = state_decoder.decode(raw) if raw else StageState(stage_id=fact.stage_id)
+            if not state.apply(fact):
+                continue  # a replay or an older change: nothing to do
+            states[key] = fact_encoder.encode(state)  # reassigned, so the changelog records it
+            position = state.position
+            for group, rows in state.standings().items():
+                record = standings_record(state.stage_id, group, position, state.version, rows)
+                await standings_topic.send(
+                    key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
+                )
+
+    @app.agent(standings_topic, concurrency=1)
+    async def materialize(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if event.value:
+                materializer.write(decode(event.value))
+
+    return app

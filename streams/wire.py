@@ -1,0 +1,96 @@
+"""The wire form of the processor's outputs: Avro like CDC, schemas on the registry topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas.codec import SchemaRegistry
+from sports import StandingRow
+
+__all__ = ["STANDINGS_SCHEMA", "registry_with_outputs", "standings_key", "standings_record"]
+
+_ROW = {
+    "type": "record",
+    "name": "StandingRow",
+    "namespace": "rstat.stats",
+    "fields": [
+        {"name": "position", "type": "int"},
+        {"name": "rank", "type": "int"},
+        {"name": "team_id", "type": "long"},
+        *(
+            {"name": n, "type": "int"}
+            for n in (
+                "played",
+                "won",
+                "drawn",
+                "lost",
+                "ot_won",
+                "ot_lost",
+                "goals_for",
+                "goals_against",
+                "goal_diff",
+                "points",
+            )
+        ),
+        {"name": "points_pct", "type": "double"},
+        {"name": "decided_by", "type": "string"},
+        {"name": "unresolved", "type": "boolean"},
+    ],
+}
+STANDINGS_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": "Standings",
+    "namespace": "rstat.stats",
+    "fields": [
+        {"name": "stage_id", "type": "long"},
+        {"name": "group_key", "type": "long"},
+        {"name": "commit_lsn", "type": "long"},
+        {"name": "ordinal", "type": "long"},
+        {"name": "version", "type": "long"},
+        {"name": "rows", "type": {"type": "array", "items": _ROW}},
+    ],
+}
+
+
+def standings_key(stage_id: int, group_key: int) -> bytes:
+    return f"{stage_id}:{group_key}".encode()
+
+
+def standings_record(
+    stage_id: int, group: str, position: tuple[int, int], version: int, rows: list[StandingRow]
+) -> dict[str, Any]:
+    """``position``: the newest change in the stage; ``version``: the stage state's change count (the order)."""
+    return {
+        "stage_id": stage_id,
+        "group_key": int(group or 0),
+        "commit_lsn": position[0],
+        "ordinal": position[1],
+        "version": version,
+        "rows": [
+            {
+                "position": n,
+                "rank": r.rank,
+                "team_id": int(r.team),
+                "played": r.played,
+                "won": r.won,
+                "drawn": r.drawn,
+                "lost": r.lost,
+                "ot_won": r.ot_won,
+                "ot_lost": r.ot_lost,
+                "goals_for": r.goals_for,
+                "goals_against": r.goals_against,
+                "goal_diff": r.goal_diff,
+                "points": r.points,
+                "points_pct": r.points_pct,
+                "decided_by": r.decided_by,
+                "unresolved": r.unresolved,
+            }
+            for n, r in enumerate(rows, start=1)
+        ],
+    }
+
+
+def registry_with_outputs() -> tuple[SchemaRegistry, str]:
+    """A registry holding the output schemas, and the fingerprint of the standings schema."""
+    registry = SchemaRegistry()
+    return registry, registry.register(STANDINGS_SCHEMA)

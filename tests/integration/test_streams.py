@@ -1,0 +1,239 @@
+"""The whole chain on real data: PostgreSQL -> rstat cdc -> Kafka -> rstat streams -> stats.standings.
+
+The EPL 2023/24 season goes in through the domain schema in random order, with corrections (a wrong score
+fixed, a match deleted and entered again, a match entered before it was played, a deduction changed after
+an appeal) and duplicate deliveries injected into the CDC topic; the stream worker is killed with -9 half
+way and restarted. The materialized table must equal the batch computation over the final rows exactly,
+and the published table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+from rstat.settings import Settings
+from sports import Adjustment, DecidedIn, Result, compute_standings, regulation
+from tests.conftest import DATA, unique
+from tests.integration.cdc_support import RSTAT, CdcEnv, drop_env, make_env
+
+Conn = psycopg.Connection[tuple[Any, ...]]
+KILL_AT = int(os.environ.get("KILL_AT", "190"))
+
+
+@pytest.fixture
+def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
+    env = make_env(stack, tmp_path)
+    env.env.update(
+        {
+            "RSTAT__STREAMS__APP_ID": unique("streams"),
+            "RSTAT__STREAMS__STANDINGS_TOPIC": f"{env.prefix}stats.standings",
+            "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
+        }
+    )
+    yield env
+    drop_env(env)
+
+
+def start_streams(env: CdcEnv, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        proc = subprocess.Popen([RSTAT, "streams"], env=env.env, stdout=out, stderr=subprocess.STDOUT)
+    env.procs.append(proc)
+    return proc
+
+
+def one(conn: Conn, query: str, params: tuple[Any, ...] = ()) -> int:
+    row = conn.execute(query.encode(), params).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def batch_table(conn: Conn, stage: int) -> list[tuple[Any, ...]]:
+    """The sports/ computation over the final database rows: what the stream must have materialized."""
+    results = [
+        Result(
+            id=str(r[0]),
+            home=str(r[1]),
+            away=str(r[2]),
+            home_score=int(r[3]),
+            away_score=int(r[4]),
+            decided_in=DecidedIn(r[5] or "REG"),
+        )
+        for r in conn.execute(
+            "SELECT id, home_team_id, away_team_id, home_score, away_score, decided_in::text FROM matches "
+            "WHERE stage_id = %s AND status IN ('finished', 'awarded')",
+            (stage,),
+        ).fetchall()
+    ]
+    teams = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT home_team_id FROM matches WHERE stage_id = %s UNION SELECT away_team_id FROM matches "
+            "WHERE stage_id = %s",
+            (stage, stage),
+        ).fetchall()
+    }
+    adjustments = [
+        Adjustment(team=str(r[0]), points=int(r[1]))
+        for r in conn.execute("SELECT team_id, points FROM point_adjustments WHERE stage_id = %s", (stage,)).fetchall()
+    ]
+    rows = compute_standings(results, regulation("premier-league"), adjustments, teams)
+    return [
+        (n, r.rank, int(r.team), r.played, r.won, r.drawn, r.lost, r.goals_for, r.goals_against, r.points, r.decided_by)
+        for n, r in enumerate(rows, start=1)
+    ]
+
+
+def materialized(conn: Conn, stage: int) -> list[tuple[Any, ...]]:
+    return [
+        tuple(r)
+        for r in conn.execute(
+            "SELECT position, rank, team_id, played, won, drawn, lost, goals_for, goals_against, points, decided_by "
+            "FROM stats.standings WHERE stage_id = %s AND group_key = 0 ORDER BY position",
+            (stage,),
+        ).fetchall()
+    ]
+
+
+def inject_duplicates(env: CdcEnv, table: str, count: int) -> int:
+    """Produce again the first ``count`` messages of a CDC topic: an at-least-once redelivery."""
+    topic = env.topic(table)
+    consumer = Consumer(
+        {"bootstrap.servers": env.settings.kafka.bootstrap(), "group.id": unique("dup"), "enable.auto.commit": False}
+    )
+    meta = consumer.list_topics(topic, timeout=10).topics[topic]
+    consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
+    messages: list[Any] = []
+    deadline = time.monotonic() + 30
+    while len(messages) < count and time.monotonic() < deadline:
+        messages += [m for m in consumer.consume(count, 0.5) if m.error() is None and m.value()]
+    consumer.close()
+    producer = Producer({"bootstrap.servers": env.settings.kafka.bootstrap()})
+    for m in messages[:count]:
+        producer.produce(topic, key=m.key(), value=m.value(), partition=int(m.partition()))
+    assert producer.flush(30) == 0
+    return len(messages[:count])
+
+
+def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_killed_worker(
+    chain: CdcEnv, tmp_path: Path
+) -> None:
+    cdc = chain.start()
+    chain.wait_streaming()
+    log = tmp_path / "streams.log"
+    worker = start_streams(chain, log)
+    season = json.loads((DATA / "football" / "2023-24_en.1.json").read_text())["matches"]
+    rnd = random.Random(20232024)
+    order = list(range(len(season)))
+    rnd.shuffle(order)
+    with chain.connect() as conn:
+        org = one(conn, "INSERT INTO organizations (slug, name) VALUES ('pl', 'Premier League') RETURNING id")
+        comp = one(
+            conn,
+            "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, 'football', 'epl', 'EPL') RETURNING id",
+            (org,),
+        )
+        season_id = one(conn, "INSERT INTO seasons (competition_id, name) VALUES (%s, '2023/24') RETURNING id", (comp,))
+        stage = one(
+            conn,
+            "INSERT INTO stages (season_id, name, kind, regulation) VALUES (%s, 'League', 'league', "
+            "'premier-league') RETURNING id",
+            (season_id,),
+        )
+        names = sorted({m["team1"] for m in season})
+        team = {n: one(conn, "INSERT INTO teams (org_id, name) VALUES (%s, %s) RETURNING id", (org, n)) for n in names}
+        everton = one(
+            conn,
+            "INSERT INTO point_adjustments (stage_id, team_id, points, reason) VALUES "
+            "(%s, %s, -10, 'profit and sustainability') RETURNING id",
+            (stage, team["Everton FC"]),
+        )
+
+        def insert(m: dict[str, Any], home_score: int | None = None, status: str = "finished") -> int:
+            hs, as_ = m["score"]["ft"]
+            return one(
+                conn,
+                "INSERT INTO matches (stage_id, round, home_team_id, away_team_id, status, home_score, "
+                "away_score, decided_in) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (
+                    stage,
+                    int(m["round"].split()[-1]),
+                    team[m["team1"]],
+                    team[m["team2"]],
+                    status,
+                    None if status == "scheduled" else (hs if home_score is None else home_score),
+                    None if status == "scheduled" else as_,
+                    None if status == "scheduled" else "REG",
+                ),
+            )
+
+        for n, index in enumerate(order):
+            m = season[index]
+            if n == 10:  # a wrong score, corrected
+                match = insert(m, home_score=m["score"]["ft"][0] + 3)
+                conn.execute("UPDATE matches SET home_score = %s WHERE id = %s", (m["score"]["ft"][0], match))
+            elif n == 20:  # entered by mistake, deleted, entered again
+                match = insert(m)
+                conn.execute("DELETE FROM matches WHERE id = %s", (match,))
+                insert(m)
+            elif n == 30:  # scheduled first, finished later
+                match = insert(m, status="scheduled")
+                conn.execute(
+                    "UPDATE matches SET status = 'finished', home_score = %s, away_score = %s, "
+                    "decided_in = 'REG' WHERE id = %s",
+                    (*m["score"]["ft"], match),
+                )
+            else:
+                insert(m)
+            if n == KILL_AT:
+                worker.send_signal(signal.SIGKILL)  # mid-season: the worker dies, its state must survive
+                worker.wait()
+                worker = start_streams(chain, log)
+        conn.execute("UPDATE point_adjustments SET points = -6, reason = 'reduced on appeal' WHERE id = %s", (everton,))
+        conn.execute(
+            "INSERT INTO point_adjustments (stage_id, team_id, points, reason) VALUES (%s, %s, -2, 'second breach')",
+            (stage, team["Everton FC"]),
+        )
+        conn.execute(
+            "INSERT INTO point_adjustments (stage_id, team_id, points, reason) VALUES (%s, %s, -4, "
+            "'profit and sustainability')",
+            (stage, team["Nottingham Forest FC"]),
+        )
+        assert inject_duplicates(chain, "matches", 50) == 50
+        expected = batch_table(conn, stage)
+        deadline = time.monotonic() + 180
+        got: list[tuple[Any, ...]] = []
+        while time.monotonic() < deadline:
+            got = materialized(conn, stage)
+            if got == expected:
+                break
+            assert worker.poll() is None, f"rstat streams exited with {worker.returncode}; see {log}"
+            time.sleep(0.5)
+        assert got == expected, f"stats.standings did not settle on the batch result; see {log}"
+        version = conn.execute(
+            "SELECT commit_lsn FROM stats.standings_versions WHERE stage_id = %s", (stage,)
+        ).fetchone()
+        last_change = conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+        assert version is not None
+        assert last_change is not None
+        assert 0 < int(version[0]) <= int(last_change[0])
+    published = [
+        line.split(",") for line in (DATA / "football" / "epl_2023-24_final_table.csv").read_text().splitlines()[1:]
+    ]
+    by_id = {v: k for k, v in team.items()}
+    assert [(by_id[r[2]].removesuffix(" FC"), r[9]) for r in got] == [(p[1], int(p[9])) for p in published]
+    assert worker.poll() is None
+    assert cdc.poll() is None
+    os.kill(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=60)
