@@ -38,6 +38,7 @@ class RelInfo:
     __slots__ = (
         "encoder",
         "fingerprint",
+        "int_key_prefix",
         "key_index",
         "key_nulls",
         "key_parts",
@@ -71,6 +72,12 @@ class RelInfo:
         self.key_index = [names.index(k) for k in key_columns]
         self.key_parts = [_key_part(k, columns[names.index(k)][1]) for k in key_columns]
         self.key_nulls = [_json.encode(k) + b":null" for k in key_columns]
+        key_type = columns[names.index(key_columns[0])][1] if len(key_columns) == 1 else None
+        self.int_key_prefix = (
+            b"{" + _json.encode(key_columns[0]) + b":"
+            if key_type is not None and key_type.convert is int and key_type.avro in ("int", "long")
+            else None
+        )
         self.encoder = EnvelopeEncoder(
             self.fingerprint, db=db, schema=schema, table=name, columns=columns, wanted=wanted
         )
@@ -78,6 +85,10 @@ class RelInfo:
 
     def key(self, values: Sequence[TupleValue]) -> bytes:
         """The Kafka key: the key columns as a JSON object, e.g. ``{"match_id":12}``."""
+        if self.int_key_prefix is not None:  # one integer key column: the common case, kept short
+            raw = values[self.key_index[0]]
+            if isinstance(raw, bytes):
+                return self.int_key_prefix + raw + b"}"
         parts: list[bytes] = []
         for index, part in zip(self.key_index, self.key_parts, strict=True):
             raw = values[index]
