@@ -4,7 +4,9 @@ A private database with one table, a reader of its own (slot, topics, metrics po
 - bulk: one 200,000-row transaction; commit -> last Kafka acknowledgement, read from the reader's own
   histogram (it observes exactly that, once per transaction);
 - raw decode: the same WAL through ``pg_logical_slot_peek_binary_changes`` on a second slot;
-- small transactions: 20,000 single-row transactions from a server-side procedure, first commit to last ack;
+- small transactions: 20,000 single-row transactions committed (from a server-side procedure on four
+  connections) while the reader is paused with SIGSTOP, then drained: resume -> last acknowledgement. The
+  pause keeps PostgreSQL's own commit rate (fsync per commit) out of the figure; it is reported beside it;
 - latency: single-row transactions at a steady 1,000/s for 10 s, each measured from its commit timestamp to
   its arrival at a consumer (an upper bound of commit -> acknowledgement);
 - memory: the reader's peak resident memory (VmHWM) after a 1,000,000-row transaction.
@@ -28,6 +30,7 @@ from typing import Any
 
 import psycopg
 from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient
 from psycopg import sql
 
 from rstat.errors import RStatError
@@ -127,6 +130,10 @@ def bench_cdc(settings: Settings) -> dict[str, Any]:
                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s", (name,)
                 )
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+        admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap()})
+        topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
+        for future in (admin.delete_topics(topics, operation_timeout=60) if topics else {}).values():
+            future.result()
         log.unlink(missing_ok=True)
 
 
@@ -159,14 +166,20 @@ def _measure(
         result["raw_decode_changes_per_s"] = round(int(row[0]) / raw_seconds)
         result["bulk_share_of_raw"] = round(result["bulk_changes_per_s"] / result["raw_decode_changes_per_s"], 3)
 
-        _progress("small: 20,000 single-row transactions from 4 connections")
+        _progress("small: 20,000 single-row transactions, committed while the reader is paused, then drained")
         count0, _ = metrics.acked()
+        os.kill(pid, signal.SIGSTOP)  # PostgreSQL's commit rate must not be what is measured
+        try:
+            start = time.perf_counter()
+            callers = [threading.Thread(target=_call_small, args=(dsn, 5000)) for _ in range(4)]
+            for caller in callers:
+                caller.start()
+            for caller in callers:
+                caller.join()
+            result["small_tx_committed_per_s"] = round(20_000 / (time.perf_counter() - start))
+        finally:
+            os.kill(pid, signal.SIGCONT)
         start = time.perf_counter()
-        callers = [threading.Thread(target=_call_small, args=(dsn, 5000)) for _ in range(4)]
-        for caller in callers:
-            caller.start()
-        for caller in callers:
-            caller.join()
         if not wait_until(lambda: metrics.settled(count0 + 20_000), 300, 0.02):
             raise RStatError("the small transactions were not acknowledged within 300 s")
         result["small_tx_per_s"] = round(20_000 / (time.perf_counter() - start))

@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient
 from psycopg import sql
 
 from rstat.migrations import apply_migrations
@@ -169,6 +170,14 @@ def make_env(settings: Settings, tmp: Path, **overrides: str) -> CdcEnv:
     return CdcEnv(settings=db_settings, name=name, prefix=prefix, env=env, log=tmp / "cdc.log")
 
 
+def delete_topics(settings: Settings, prefixes: tuple[str, ...]) -> None:
+    """Remove a test's topics: a broker with thousands of stale partitions gets slow for everyone after."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap()})
+    doomed = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefixes)]
+    for future in (admin.delete_topics(doomed, operation_timeout=60) if doomed else {}).values():
+        future.result()
+
+
 def drop_env(cdc: CdcEnv) -> None:
     for proc in cdc.procs:
         if proc.poll() is None:
@@ -185,3 +194,5 @@ def drop_env(cdc: CdcEnv) -> None:
             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = %s", (cdc.name,)
         )
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(cdc.name)))
+    app_id = cdc.env.get("RSTAT__STREAMS__APP_ID")
+    delete_topics(cdc.settings, (cdc.prefix, app_id) if app_id else (cdc.prefix,))
