@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 class TxAcks:
     """Acknowledgement state of one transaction (or of one snapshot)."""
 
-    __slots__ = ("commit_ts_us", "committed", "end_lsn", "pending", "tracker")
+    __slots__ = ("callback", "commit_ts_us", "committed", "end_lsn", "pending", "tracker")
 
     def __init__(self, tracker: AckTracker, commit_ts_us: int) -> None:
+        self.callback = self.delivered  # bound once: one per transaction, not one per message
         self.tracker = tracker
         self.commit_ts_us = commit_ts_us
         self.pending = 0
@@ -155,10 +156,12 @@ class Publisher:
     ) -> None:
         tx.pending += 1
         self.tracker.in_flight += 1
-        kwargs: dict[str, Any] = {} if partition is None else {"partition": partition}
         while True:
             try:
-                self.producer.produce(topic, value=value, key=key, on_delivery=tx.delivered, **kwargs)
+                if partition is None:
+                    self.producer.produce(topic, value, key, on_delivery=tx.callback)
+                else:
+                    self.producer.produce(topic, value, key, partition=partition, on_delivery=tx.callback)
                 break
             except BufferError:
                 self.producer.poll(0.05)  # the local queue is full: let deliveries drain it
