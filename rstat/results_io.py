@@ -109,6 +109,14 @@ def _int(row: dict[str, str], column: str, where: str) -> int:
         raise ResultsFileError(f"{where}: column {column} must be a whole number, got {value!r}") from None
 
 
+def _result(where: str, **fields: Any) -> Result:
+    """A Result, with the rules' objection (a team playing itself...) turned into an error naming the line."""
+    try:
+        return Result(**fields)
+    except RulesError as exc:
+        raise ResultsFileError(f"{where}: {str(exc).split(': ', 1)[-1]}") from exc
+
+
 def _read_football_data(path: Path, text: str) -> list[Result]:
     results = []
     for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
@@ -118,19 +126,17 @@ def _read_football_data(path: Path, text: str) -> list[Result]:
         home, away = (row.get("HomeTeam") or "").strip(), (row.get("AwayTeam") or "").strip()
         if not home or not away:
             raise ResultsFileError(f"{where}: HomeTeam and AwayTeam are required")
-        try:
-            results.append(
-                Result(
-                    id=str(line),
-                    home=home,
-                    away=away,
-                    home_score=_int(row, "FTHG", where),
-                    away_score=_int(row, "FTAG", where),
-                    date=row.get("Date", ""),
-                )
+        results.append(
+            _result(
+                where,
+                id=str(line),
+                home=home,
+                away=away,
+                home_score=_int(row, "FTHG", where),
+                away_score=_int(row, "FTAG", where),
+                date=row.get("Date", ""),
             )
-        except RulesError as exc:
-            raise ResultsFileError(f"{where}: {str(exc).split(': ', 1)[-1]}") from exc
+        )
     return results
 
 
@@ -150,22 +156,24 @@ def _read_rstat_csv(path: Path, text: str) -> list[Result]:
         home, away = row["home"].strip(), row["away"].strip()
         if not home or not away:
             raise ResultsFileError(f"{where}: home and away are required")
-        try:
-            results.append(
-                Result(
-                    id=str(line),
-                    home=home,
-                    away=away,
-                    home_score=_int(row, "home_score", where),
-                    away_score=_int(row, "away_score", where),
-                    decided_in=DecidedIn(decided),
-                    group=row["group"].strip(),
-                    round=_int(row, "round", where) if row["round"].strip() else 0,
-                    date=row["date"].strip(),
-                    home_fair_play=_int(row, "home_fair_play", where) if has_fair_play and row["home_fair_play"] else 0,
-                    away_fair_play=_int(row, "away_fair_play", where) if has_fair_play and row["away_fair_play"] else 0,
-                )
+        fair = {
+            side: _int(row, f"{side}_fair_play", where) if has_fair_play and row[f"{side}_fair_play"] else 0
+            for side in ("home", "away")
+        }
+        results.append(
+            _result(
+                where,
+                id=str(line),
+                home=home,
+                away=away,
+                home_score=_int(row, "home_score", where),
+                away_score=_int(row, "away_score", where),
+                decided_in=DecidedIn(decided),
+                group=row["group"].strip(),
+                round=_int(row, "round", where) if row["round"].strip() else 0,
+                date=row["date"].strip(),
+                home_fair_play=fair["home"],
+                away_fair_play=fair["away"],
             )
-        except RulesError as exc:
-            raise ResultsFileError(f"{where}: {str(exc).split(': ', 1)[-1]}") from exc
+        )
     return results

@@ -59,6 +59,44 @@ def one(conn: Conn, query: str, params: tuple[Any, ...] = ()) -> int:
     return int(row[0])
 
 
+def create_league(conn: Conn, sport: str, preset: str, teams: list[str]) -> tuple[int, dict[str, int]]:
+    """An organization, competition, season and league stage under ``preset``; returns (stage id, team ids)."""
+    org = one(conn, "INSERT INTO organizations (slug, name) VALUES ('league', 'League') RETURNING id")
+    comp = one(
+        conn,
+        "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, %s, 'c', 'C') RETURNING id",
+        (org, sport),
+    )
+    season = one(conn, "INSERT INTO seasons (competition_id, name) VALUES (%s, 'season') RETURNING id", (comp,))
+    stage = one(
+        conn,
+        "INSERT INTO stages (season_id, name, kind, regulation) VALUES (%s, 'League', 'league', %s) RETURNING id",
+        (season, preset),
+    )
+    ids = {n: one(conn, "INSERT INTO teams (org_id, name) VALUES (%s, %s) RETURNING id", (org, n)) for n in teams}
+    return stage, ids
+
+
+def wait_for_table(
+    conn: Conn,
+    stage: int,
+    expected: list[tuple[Any, ...]],
+    worker: subprocess.Popen[bytes],
+    log: Path,
+    timeout: float = 180,
+) -> list[tuple[Any, ...]]:
+    """The materialized table once it equals ``expected`` (or whatever it is when the time is up)."""
+    deadline = time.monotonic() + timeout
+    got: list[tuple[Any, ...]] = []
+    while time.monotonic() < deadline:
+        got = materialized(conn, stage)
+        if got == expected:
+            break
+        assert worker.poll() is None, f"rstat streams exited with {worker.returncode}; see {log}"
+        time.sleep(0.5)
+    return got
+
+
 def batch_table(conn: Conn, stage: int) -> list[tuple[Any, ...]]:
     """The sports/ computation over the final database rows: what the stream must have materialized."""
     results = [
@@ -138,21 +176,7 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
     order = list(range(len(season)))
     rnd.shuffle(order)
     with chain.connect() as conn:
-        org = one(conn, "INSERT INTO organizations (slug, name) VALUES ('pl', 'Premier League') RETURNING id")
-        comp = one(
-            conn,
-            "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, 'football', 'epl', 'EPL') RETURNING id",
-            (org,),
-        )
-        season_id = one(conn, "INSERT INTO seasons (competition_id, name) VALUES (%s, '2023/24') RETURNING id", (comp,))
-        stage = one(
-            conn,
-            "INSERT INTO stages (season_id, name, kind, regulation) VALUES (%s, 'League', 'league', "
-            "'premier-league') RETURNING id",
-            (season_id,),
-        )
-        names = sorted({m["team1"] for m in season})
-        team = {n: one(conn, "INSERT INTO teams (org_id, name) VALUES (%s, %s) RETURNING id", (org, n)) for n in names}
+        stage, team = create_league(conn, "football", "premier-league", sorted({m["team1"] for m in season}))
         everton = one(
             conn,
             "INSERT INTO point_adjustments (stage_id, team_id, points, reason) VALUES "
@@ -212,14 +236,7 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
         )
         assert inject_duplicates(chain, "matches", 50) == 50
         expected = batch_table(conn, stage)
-        deadline = time.monotonic() + 180
-        got: list[tuple[Any, ...]] = []
-        while time.monotonic() < deadline:
-            got = materialized(conn, stage)
-            if got == expected:
-                break
-            assert worker.poll() is None, f"rstat streams exited with {worker.returncode}; see {log}"
-            time.sleep(0.5)
+        got = wait_for_table(conn, stage, expected, worker, log)
         assert got == expected, f"stats.standings did not settle on the batch result; see {log}"
         version = conn.execute(
             "SELECT commit_lsn FROM stats.standings_versions WHERE stage_id = %s", (stage,)
@@ -248,23 +265,7 @@ def test_nhl_season_with_overtime_and_shootouts_through_the_whole_chain(chain: C
 
     games = nhl_results_from_games("20132014")
     with chain.connect() as conn:
-        org = one(conn, "INSERT INTO organizations (slug, name) VALUES ('nhl', 'NHL') RETURNING id")
-        comp = one(
-            conn,
-            "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, 'ice-hockey', 'nhl', 'NHL') RETURNING id",
-            (org,),
-        )
-        season_id = one(conn, "INSERT INTO seasons (competition_id, name) VALUES (%s, '2013/14') RETURNING id", (comp,))
-        stage = one(
-            conn,
-            "INSERT INTO stages (season_id, name, kind, regulation) VALUES (%s, 'Regular season', "
-            "'league', 'nhl-2010') RETURNING id",
-            (season_id,),
-        )
-        team = {
-            n: one(conn, "INSERT INTO teams (org_id, name) VALUES (%s, %s) RETURNING id", (org, n))
-            for n in sorted({g.home for g in games})
-        }
+        stage, team = create_league(conn, "ice-hockey", "nhl-2010", sorted({g.home for g in games}))
         with conn.cursor() as cur:
             rows = []
             for n, g in enumerate(sorted(games, key=lambda g: g.id), start=1):
@@ -310,14 +311,7 @@ def test_nhl_season_with_overtime_and_shootouts_through_the_whole_chain(chain: C
             for n, r in enumerate(table, start=1)
         ]
         assert sum(r.ot_lost for r in table) > 0
-        deadline = time.monotonic() + 180
-        got: list[tuple[Any, ...]] = []
-        while time.monotonic() < deadline:
-            got = materialized(conn, stage)
-            if got == expected:
-                break
-            assert worker.poll() is None, f"rstat streams exited with {worker.returncode}"
-            time.sleep(0.5)
+        got = wait_for_table(conn, stage, expected, worker, tmp_path / "streams.log")
         assert got == expected
         ot = conn.execute(
             "SELECT sum(ot_lost), sum(ot_won) FROM stats.standings WHERE stage_id = %s", (stage,)
