@@ -10,30 +10,18 @@ import logging
 from typing import Any
 
 import psycopg
+from psycopg import sql
+
+from streams.wire import ROW_FIELDS
 
 __all__ = ["StandingsMaterializer"]
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
-    "stage_id",
-    "group_key",
-    "position",
-    "rank",
-    "team_id",
-    "played",
-    "won",
-    "drawn",
-    "lost",
-    "ot_won",
-    "ot_lost",
-    "goals_for",
-    "goals_against",
-    "goal_diff",
-    "points",
-    "points_pct",
-    "decided_by",
-    "unresolved",
+#: the row fields of the wire record, in the order of the table's columns after its key
+COLUMNS = ("stage_id", "group_key", *ROW_FIELDS)
+INSERT_ROW = sql.SQL("INSERT INTO stats.standings ({}) VALUES ({})").format(
+    sql.SQL(", ").join(map(sql.Identifier, COLUMNS)), sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS))
 )
 
 
@@ -65,31 +53,8 @@ class StandingsMaterializer:
                 conn.execute("DELETE FROM stats.standings WHERE stage_id = %s AND group_key = %s", (stage, group))
                 with conn.cursor() as cursor:
                     cursor.executemany(
-                        f"INSERT INTO stats.standings ({', '.join(COLUMNS)}) "  # noqa: S608 - fixed column names
-                        f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-                        [
-                            (
-                                stage,
-                                group,
-                                r["position"],
-                                r["rank"],
-                                r["team_id"],
-                                r["played"],
-                                r["won"],
-                                r["drawn"],
-                                r["lost"],
-                                r["ot_won"],
-                                r["ot_lost"],
-                                r["goals_for"],
-                                r["goals_against"],
-                                r["goal_diff"],
-                                r["points"],
-                                r["points_pct"],
-                                r["decided_by"],
-                                r["unresolved"],
-                            )
-                            for r in record["rows"]
-                        ],
+                        INSERT_ROW,
+                        [(stage, group, *(r[f] for f in ROW_FIELDS)) for r in record["rows"]],
                     )
                 conn.execute(
                     "INSERT INTO stats.standings_versions (stage_id, group_key, version, commit_lsn, ordinal) "

@@ -7,7 +7,7 @@ from typing import Any
 from schemas.codec import SchemaRegistry
 from sports import StandingRow
 
-__all__ = ["STANDINGS_SCHEMA", "registry_with_outputs", "standings_key", "standings_record"]
+__all__ = ["ROW_FIELDS", "STANDINGS_SCHEMA", "registry_with_outputs", "standings_key", "standings_record"]
 
 _ROW = {
     "type": "record",
@@ -37,6 +37,7 @@ _ROW = {
         {"name": "unresolved", "type": "boolean"},
     ],
 }
+ROW_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _ROW["fields"])  # type: ignore[index]
 STANDINGS_SCHEMA: dict[str, Any] = {
     "type": "record",
     "name": "Standings",
