@@ -209,6 +209,8 @@ class StreamsSettings(msgspec.Struct, frozen=True, kw_only=True):
     store: str = "rocksdb://"
     #: Compacted topic of the materialized standings (key: stage id and group key).
     standings_topic: str = "rstat.stats.standings"
+    #: Topic of notices (JSON, key: the notice's stable id) for the Telegram and WebSocket senders.
+    notices_topic: str = "rstat.notices"
     #: Partitions of the topics the processor creates.
     partitions: int = 3
     #: Folder of the worker's local state; empty: ``<stack home>/streams``.

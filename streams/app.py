@@ -25,7 +25,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
-from streams.facts import Fact, StageState, facts_from_change
+from streams.facts import Fact, StageState, facts_from_change, leaders, notices_for
 from streams.materializer import StandingsMaterializer
 from streams.registry import load_schemas, publish_schema
 from streams.wire import STANDINGS_SCHEMA, standings_key, standings_record
@@ -64,6 +64,7 @@ def prepare(settings: Settings) -> SchemaRegistry:
         {
             settings.cdc.schema_topic: (1, {"cleanup.policy": "compact"}),
             s.standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
+            s.notices_topic: (s.partitions, {}),
             **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
         },
     )
@@ -130,6 +131,15 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
+    notices_topic = app.topic(
+        s.notices_topic,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=s.partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    notice_encoder = msgspec.json.Encoder()
     states = app.Table("stage-state", default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
     fact_encoder = msgspec.msgpack.Encoder()
     fact_decoder = msgspec.msgpack.Decoder(Fact)
@@ -160,11 +170,16 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             key = event.key
             raw = states.get(key)
             state = state_decoder.decode(raw) if raw else StageState(stage_id=fact.stage_id)
+            previous = state.matches.get(fact.id) if fact.kind == "match" else None
+            leaders_before = leaders(state.standings())
             if not state.apply(fact):
                 continue  # a replay or an older change: nothing to do
             states[key] = fact_encoder.encode(state)  # reassigned, so the changelog records it
             position = state.position
-            for group, rows in state.standings().items():
+            tables = state.standings()
+            for notice in notices_for(fact, previous, leaders_before, leaders(tables)):
+                await notices_topic.send(key=notice.id.encode(), value=notice_encoder.encode(notice))
+            for group, rows in tables.items():
                 record = standings_record(state.stage_id, group, position, state.version, rows)
                 await standings_topic.send(
                     key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)

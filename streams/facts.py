@@ -19,7 +19,7 @@ from sports import Adjustment, DecidedIn, Result, RulesError, StandingRow, regul
 from sports.regulations import Regulation
 from sports.standings import compute_standings
 
-__all__ = ["COUNTED_STATUSES", "Fact", "StageState", "facts_from_change"]
+__all__ = ["COUNTED_STATUSES", "Fact", "Notice", "StageState", "facts_from_change", "leaders", "notices_for"]
 
 log = logging.getLogger(__name__)
 
@@ -178,3 +178,71 @@ def _params(raw: object) -> dict[str, Any] | None:
         decoded = msgspec.json.decode(raw)
         return decoded if isinstance(decoded, dict) else None
     return dict(raw) if isinstance(raw, Mapping) else None
+
+
+class Notice(msgspec.Struct, frozen=True, kw_only=True):
+    """Something subscribers hear about. ``id`` is the same however often the change is delivered."""
+
+    id: str
+    kind: str  # match_finished, score_corrected, leader_changed
+    stage_id: int
+    match_id: int | None = None
+    group: str = ""
+    team_id: int | None = None
+    home_team_id: int | None = None
+    away_team_id: int | None = None
+    home_score: int | None = None
+    away_score: int | None = None
+
+
+def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:
+    """The team ranked first in each group, when it is alone there (a shared first place has no leader)."""
+    out = {}
+    for group, rows in tables.items():
+        if rows and not (rows[0].unresolved and len(rows) > 1 and rows[1].rank == rows[0].rank) and rows[0].played:
+            out[group] = rows[0].team
+    return out
+
+
+def notices_for(fact: Fact, previous: Fact | None, before: Mapping[str, str], after: Mapping[str, str]) -> list[Notice]:
+    """The notices one applied fact causes: a match finished or corrected, a new leader of a group."""
+    found: list[Notice] = []
+    pos = f"{fact.position[0]}.{fact.position[1]}"
+    if fact.kind == "match" and fact.data is not None:
+        data = fact.data
+        counted = data.get("status") in COUNTED_STATUSES and data.get("home_score") is not None
+        was = previous is not None and previous.data is not None and previous.data.get("status") in COUNTED_STATUSES
+
+        def match_notice(kind: str, notice_id: str) -> Notice:
+            return Notice(
+                id=notice_id,
+                kind=kind,
+                stage_id=fact.stage_id,
+                match_id=fact.id,
+                home_team_id=int(data["home_team_id"]),
+                away_team_id=int(data["away_team_id"]),
+                home_score=data.get("home_score"),
+                away_score=data.get("away_score"),
+            )
+
+        old = previous.data if previous is not None else None
+        if counted and not was:
+            found.append(match_notice("match_finished", f"match_finished:{fact.id}"))
+        elif (
+            counted
+            and old is not None
+            and (old.get("home_score"), old.get("away_score")) != (data.get("home_score"), data.get("away_score"))
+        ):
+            found.append(match_notice("score_corrected", f"score_corrected:{fact.id}:{pos}"))
+    for group, team in sorted(after.items()):
+        if before.get(group) != team:
+            found.append(
+                Notice(
+                    id=f"leader_changed:{fact.stage_id}:{group or 0}:{team}:{pos}",
+                    kind="leader_changed",
+                    stage_id=fact.stage_id,
+                    group=group,
+                    team_id=int(team),
+                )
+            )
+    return found

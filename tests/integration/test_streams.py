@@ -39,6 +39,7 @@ def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
         {
             "RSTAT__STREAMS__APP_ID": unique("streams"),
             "RSTAT__STREAMS__STANDINGS_TOPIC": f"{env.prefix}stats.standings",
+            "RSTAT__STREAMS__NOTICES_TOPIC": f"{env.prefix}notices",
             "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
         }
     )
@@ -95,6 +96,25 @@ def wait_for_table(
         assert worker.poll() is None, f"rstat streams exited with {worker.returncode}; see {log}"
         time.sleep(0.5)
     return got
+
+
+def read_notices(env: CdcEnv) -> list[dict[str, Any]]:
+    topic = env.env["RSTAT__STREAMS__NOTICES_TOPIC"]
+    consumer = Consumer(
+        {"bootstrap.servers": env.settings.kafka.bootstrap(), "group.id": unique("n"), "enable.auto.commit": False}
+    )
+    meta = consumer.list_topics(topic, timeout=10).topics[topic]
+    consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
+    found: list[dict[str, Any]] = []
+    idle = time.monotonic()
+    while time.monotonic() - idle < 2:
+        for m in consumer.consume(1000, 0.2):
+            value = m.value()
+            if m.error() is None and value:
+                found.append(json.loads(value))
+                idle = time.monotonic()
+    consumer.close()
+    return found
 
 
 def batch_table(conn: Conn, stage: int) -> list[tuple[Any, ...]]:
@@ -248,6 +268,11 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
     published = [
         line.split(",") for line in (DATA / "football" / "epl_2023-24_final_table.csv").read_text().splitlines()[1:]
     ]
+    notices = read_notices(chain)
+    finished = {n["id"] for n in notices if n["kind"] == "match_finished"}
+    assert len(finished) == 381  # every match once, and the one deleted and entered again under a new id
+    assert any(n["kind"] == "score_corrected" for n in notices)
+    assert any(n["kind"] == "leader_changed" for n in notices)
     by_id = {v: k for k, v in team.items()}
     assert [(by_id[r[2]].removesuffix(" FC"), r[9]) for r in got] == [(p[1], int(p[9])) for p in published]
     assert worker.poll() is None

@@ -159,3 +159,26 @@ def test_a_match_moved_to_another_stage_leaves_the_first() -> None:
     after = {**before, "stage_id": 2}
     facts = facts_from_change("matches", envelope("u", before, after, 50))
     assert [(f.stage_id, f.data is None) for f in facts] == [(2, False), (1, True)]
+
+
+def test_notices_have_stable_ids_and_fire_once_per_change() -> None:
+    from streams.facts import leaders, notices_for
+
+    state = StageState(stage_id=1)
+    (stage,) = facts_from_change("stages", STAGE)
+    state.apply(stage)
+    scheduled = match_row(5, 1, 2, None, None, "scheduled")
+    finished = match_row(5, 1, 2, 2, 0, "finished")
+    corrected = match_row(5, 1, 2, 2, 1, "finished")
+    seen: list[str] = []
+    for n, (before, after) in enumerate([(None, scheduled), (scheduled, finished), (finished, corrected)]):
+        op = "c" if before is None else "u"
+        (fact,) = facts_from_change("matches", envelope(op, before, after, 100 + n))
+        previous = state.matches.get(fact.id)
+        lead_before = leaders(state.standings())
+        assert state.apply(fact)
+        notices = notices_for(fact, previous, lead_before, leaders(state.standings()))
+        seen += [x.id for x in notices]
+        # the same change delivered again: not applied, so no notice either
+        assert not state.apply(fact)
+    assert seen == ["match_finished:5", "leader_changed:1:0:1:101.0", "score_corrected:5:102.0"]
