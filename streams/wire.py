@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.codec import SchemaRegistry
 from sports import StandingRow
 
-__all__ = ["ROW_FIELDS", "STANDINGS_SCHEMA", "registry_with_outputs", "standings_key", "standings_record"]
+__all__ = ["ROW_FIELDS", "STANDINGS_SCHEMA", "standings_key", "standings_record"]
 
 _ROW = {
     "type": "record",
@@ -89,9 +88,3 @@ def standings_record(
             for n, r in enumerate(rows, start=1)
         ],
     }
-
-
-def registry_with_outputs() -> tuple[SchemaRegistry, str]:
-    """A registry holding the output schemas, and the fingerprint of the standings schema."""
-    registry = SchemaRegistry()
-    return registry, registry.register(STANDINGS_SCHEMA)
