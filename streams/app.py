@@ -25,10 +25,11 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
+from sports.team_records import team_records
 from streams.facts import Fact, StageState, facts_from_change, leaders, notices_for
-from streams.materializer import StandingsMaterializer
+from streams.materializer import STANDINGS, TEAM_RECORDS, Materializer
 from streams.registry import load_schemas, publish_schema
-from streams.wire import STANDINGS_SCHEMA, standings_key, standings_record
+from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, standings_key, standings_record, teams_record
 
 __all__ = ["create_app", "prepare", "run_worker"]
 
@@ -65,12 +66,14 @@ def prepare(settings: Settings) -> SchemaRegistry:
             settings.cdc.schema_topic: (1, {"cleanup.policy": "compact"}),
             s.standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.notices_topic: (s.partitions, {}),
+            s.teams_topic: (s.partitions, {"cleanup.policy": "compact"}),
             **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
         },
     )
     registry = SchemaRegistry()
-    fingerprint = registry.register(STANDINGS_SCHEMA)
-    publish_schema(bootstrap, settings.cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
+    for schema in (STANDINGS_SCHEMA, TEAMS_SCHEMA):
+        fingerprint = registry.register(schema)
+        publish_schema(bootstrap, settings.cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
     found = load_schemas(bootstrap, settings.cdc.schema_topic, registry)
     log.info("%d schemas loaded from %s", found, settings.cdc.schema_topic)
     return registry
@@ -105,7 +108,8 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         broker_heartbeat_interval=1.0,
     )
     standings_fp = registry.register(STANDINGS_SCHEMA)
-    materializer = StandingsMaterializer(settings.postgres.app_dsn())
+    teams_fp = registry.register(TEAMS_SCHEMA)
+    materializer = Materializer(settings.postgres.app_dsn())
 
     sources = app.topic(
         *(prefix + t for t in SOURCE_TABLES),
@@ -130,6 +134,17 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         partitions=s.partitions,
         key_serializer="raw",
         value_serializer="raw",
+    )
+    teams_topic = app.topic(
+        s.teams_topic,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=s.partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    outputs = app.topic(
+        s.standings_topic, s.teams_topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
     notices_topic = app.topic(
         s.notices_topic,
@@ -184,11 +199,17 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                 await standings_topic.send(
                     key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
                 )
+            if tables:
+                teams = teams_record(
+                    state.stage_id, position, state.version, list(team_records(state.results()).values())
+                )
+                await teams_topic.send(key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
 
-    @app.agent(standings_topic, concurrency=1)
+    @app.agent(outputs, concurrency=1)
     async def materialize(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             if event.value:
-                materializer.write(decode(event.value))
+                target = TEAM_RECORDS if event.message.topic == s.teams_topic else STANDINGS
+                materializer.write(target, decode(event.value))
 
     return app

@@ -84,6 +84,7 @@ def _result(match: Mapping[str, Any]) -> Result | None:
             decided_in=DecidedIn(decided),
             group=str(match.get("group_id") or ""),
             round=int(match.get("round") or 0),
+            date=match["kickoff"].isoformat() if match.get("kickoff") is not None else "",
         )
     except (RulesError, ValueError) as exc:
         log.error("match %s cannot count in a table: %s", match.get("id"), exc)

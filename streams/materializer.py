@@ -1,4 +1,5 @@
-"""Writes standings into the ``stats`` schema: one transaction per table, never older than what is there.
+"""Writes the processor's outputs into the ``stats`` schema: one transaction per output record, replacing
+the rows of its key, and never older than what is there (each key's version is kept beside it).
 
 Synchronous psycopg on purpose: a write takes a few milliseconds, the agent runs with concurrency 1, and a
 blocking write keeps the order of writes the order of the topic.
@@ -7,25 +8,55 @@ blocking write keeps the order of writes the order of the topic.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from streams.wire import ROW_FIELDS
+from streams.wire import ROW_FIELDS, TEAM_FIELDS
 
-__all__ = ["StandingsMaterializer"]
+__all__ = ["Materializer", "Target"]
 
 log = logging.getLogger(__name__)
 
-#: the row fields of the wire record, in the order of the table's columns after its key
-COLUMNS = ("stage_id", "group_key", *ROW_FIELDS)
-INSERT_ROW = sql.SQL("INSERT INTO stats.standings ({}) VALUES ({})").format(
-    sql.SQL(", ").join(map(sql.Identifier, COLUMNS)), sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS))
-)
+
+class Target:
+    """A materialized table: its key columns (taken from the record) and row columns (taken from each row)."""
+
+    def __init__(self, table: str, key: Sequence[str], fields: Sequence[str], rows: str) -> None:
+        self.table = table
+        self.key = list(key)
+        self.fields = list(fields)
+        self.rows = rows
+        columns = [*self.key, *self.fields]
+        where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in self.key)
+        self.select_version = sql.SQL("SELECT version FROM stats.{} WHERE {} FOR UPDATE").format(
+            sql.Identifier(f"{table}_versions"), where
+        )
+        self.delete = sql.SQL("DELETE FROM stats.{} WHERE {}").format(sql.Identifier(table), where)
+        self.insert = sql.SQL("INSERT INTO stats.{} ({}) VALUES ({})").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+        )
+        version_columns = [*self.key, "version", "commit_lsn", "ordinal"]
+        self.upsert_version = sql.SQL(
+            "INSERT INTO stats.{} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET version = EXCLUDED.version, "
+            "commit_lsn = EXCLUDED.commit_lsn, ordinal = EXCLUDED.ordinal, updated_at = now()"
+        ).format(
+            sql.Identifier(f"{table}_versions"),
+            sql.SQL(", ").join(map(sql.Identifier, version_columns)),
+            sql.SQL(", ").join(sql.Placeholder() * len(version_columns)),
+            sql.SQL(", ").join(map(sql.Identifier, self.key)),
+        )
 
 
-class StandingsMaterializer:
+STANDINGS = Target("standings", ("stage_id", "group_key"), ROW_FIELDS, rows="rows")
+TEAM_RECORDS = Target("team_records", ("stage_id",), TEAM_FIELDS, rows="teams")
+
+
+class Materializer:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self.conn: psycopg.Connection[tuple[Any, ...]] | None = None
@@ -35,44 +66,26 @@ class StandingsMaterializer:
             self.conn = psycopg.connect(self.dsn)
         return self.conn
 
-    def write(self, record: dict[str, Any]) -> bool:
-        """Replace the table of (stage, group) unless a newer or equal change is already materialized."""
-        stage, group = int(record["stage_id"]), int(record["group_key"])
-        position = (int(record["commit_lsn"]), int(record["ordinal"]))
+    def write(self, target: Target, record: dict[str, Any]) -> bool:
+        """Replace the rows of the record's key unless a newer or equal version is already materialized."""
+        key = tuple(int(record[k]) for k in target.key)
         version = int(record["version"])
         conn = self._connection()
         try:
             with conn.transaction():
-                cur = conn.execute(
-                    "SELECT version FROM stats.standings_versions WHERE stage_id = %s AND group_key = %s FOR UPDATE",
-                    (stage, group),
-                )
-                stored = cur.fetchone()
+                stored = conn.execute(target.select_version, key).fetchone()
                 if stored is not None and int(stored[0]) >= version:
-                    return False  # a replay or an older table: what is there is at least as new
-                conn.execute("DELETE FROM stats.standings WHERE stage_id = %s AND group_key = %s", (stage, group))
+                    return False  # a replay or an older record: what is there is at least as new
+                conn.execute(target.delete, key)
                 with conn.cursor() as cursor:
                     cursor.executemany(
-                        INSERT_ROW,
-                        [(stage, group, *(r[f] for f in ROW_FIELDS)) for r in record["rows"]],
+                        target.insert, [(*key, *(row[f] for f in target.fields)) for row in record[target.rows]]
                     )
-                conn.execute(
-                    "INSERT INTO stats.standings_versions (stage_id, group_key, version, commit_lsn, ordinal) "
-                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (stage_id, group_key) DO UPDATE SET "
-                    "version = EXCLUDED.version, commit_lsn = EXCLUDED.commit_lsn, ordinal = EXCLUDED.ordinal, "
-                    "updated_at = now()",
-                    (stage, group, version, *position),
-                )
+                conn.execute(target.upsert_version, (*key, version, int(record["commit_lsn"]), int(record["ordinal"])))
         except psycopg.OperationalError:
             conn.close()
             raise
-        log.info(
-            "standings of stage %s group %s materialized at %s/%s (%d rows)",
-            stage,
-            group,
-            *position,
-            len(record["rows"]),
-        )
+        log.info("%s %s materialized at version %d (%d rows)", target.table, key, version, len(record[target.rows]))
         return True
 
     def close(self) -> None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from sports import StandingRow
+from sports.team_records import TeamRecord
 
-__all__ = ["ROW_FIELDS", "STANDINGS_SCHEMA", "standings_key", "standings_record"]
+__all__ = [
+    "ROW_FIELDS",
+    "STANDINGS_SCHEMA",
+    "TEAMS_SCHEMA",
+    "TEAM_FIELDS",
+    "standings_key",
+    "standings_record",
+    "teams_record",
+]
 
 _ROW = {
     "type": "record",
@@ -88,3 +97,42 @@ def standings_record(
             for n, r in enumerate(rows, start=1)
         ],
     }
+
+
+_TEAM = {
+    "type": "record",
+    "name": "TeamRecord",
+    "namespace": "rstat.stats",
+    "fields": [
+        {"name": "team_id", "type": "long"},
+        *(
+            {"name": f"{side}_{n}", "type": "int"}
+            for side in ("home", "away")
+            for n in ("played", "won", "drawn", "lost", "goals_for", "goals_against")
+        ),
+        {"name": "form", "type": "string"},
+    ],
+}
+TEAM_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _TEAM["fields"])  # type: ignore[index]
+TEAMS_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": "TeamRecords",
+    "namespace": "rstat.stats",
+    "fields": [
+        {"name": "stage_id", "type": "long"},
+        {"name": "commit_lsn", "type": "long"},
+        {"name": "ordinal", "type": "long"},
+        {"name": "version", "type": "long"},
+        {"name": "teams", "type": {"type": "array", "items": _TEAM}},
+    ],
+}
+
+
+def teams_record(stage_id: int, position: tuple[int, int], version: int, records: list[TeamRecord]) -> dict[str, Any]:
+    """Every team's splits and form in one stage, ordered by team id."""
+    teams = []
+    for rec in sorted(records, key=lambda r: int(r.team)):
+        row: dict[str, Any] = {f: getattr(rec, f) for f in TEAM_FIELDS if f != "team_id"}
+        row["team_id"] = int(rec.team)
+        teams.append(row)
+    return {"stage_id": stage_id, "commit_lsn": position[0], "ordinal": position[1], "version": version, "teams": teams}

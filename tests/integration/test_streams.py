@@ -25,6 +25,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 
 from rstat.settings import Settings
 from sports import Adjustment, DecidedIn, Result, compute_standings, regulation
+from sports.team_records import team_records
 from tests.conftest import DATA, unique
 from tests.integration.cdc_support import RSTAT, CdcEnv, drop_env, make_env
 
@@ -40,6 +41,7 @@ def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
             "RSTAT__STREAMS__APP_ID": unique("streams"),
             "RSTAT__STREAMS__STANDINGS_TOPIC": f"{env.prefix}stats.standings",
             "RSTAT__STREAMS__NOTICES_TOPIC": f"{env.prefix}notices",
+            "RSTAT__STREAMS__TEAMS_TOPIC": f"{env.prefix}stats.teams",
             "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
         }
     )
@@ -96,6 +98,45 @@ def wait_for_table(
         assert worker.poll() is None, f"rstat streams exited with {worker.returncode}; see {log}"
         time.sleep(0.5)
     return got
+
+
+def assert_team_records(conn: Conn, stage: int, timeout: float = 60) -> None:
+    """stats.team_records equals sports.team_records over the final rows (splits and form)."""
+    results = [
+        Result(
+            id=str(r[0]),
+            home=str(r[1]),
+            away=str(r[2]),
+            home_score=int(r[3]),
+            away_score=int(r[4]),
+            decided_in=DecidedIn(r[5] or "REG"),
+            round=int(r[6]),
+        )
+        for r in conn.execute(
+            "SELECT id, home_team_id, away_team_id, home_score, away_score, decided_in::text, round FROM matches "
+            "WHERE stage_id = %s AND status IN ('finished', 'awarded')",
+            (stage,),
+        ).fetchall()
+    ]
+    expected = sorted(
+        (int(r.team), r.home_won, r.home_drawn, r.home_lost, r.away_won, r.away_drawn, r.away_lost, r.form)
+        for r in team_records(results).values()
+    )
+    deadline = time.monotonic() + timeout
+    got: list[tuple[Any, ...]] = []
+    while time.monotonic() < deadline:
+        got = [
+            tuple(r)
+            for r in conn.execute(
+                "SELECT team_id, home_won, home_drawn, home_lost, away_won, away_drawn, away_lost, form "
+                "FROM stats.team_records WHERE stage_id = %s ORDER BY team_id",
+                (stage,),
+            ).fetchall()
+        ]
+        if got == expected:
+            return
+        time.sleep(0.5)
+    assert got == expected
 
 
 def read_notices(env: CdcEnv) -> list[dict[str, Any]]:
