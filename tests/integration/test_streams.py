@@ -385,3 +385,33 @@ def test_nhl_season_with_overtime_and_shootouts_through_the_whole_chain(chain: C
     assert ot is not None
     assert ot[0] == sum(1 for g in games if g.decided_in in ("OT", "SO"))
     assert ot[0] == ot[1]
+
+
+def test_a_second_worker_takes_over_the_partitions_of_a_killed_one(chain: CdcEnv, tmp_path: Path) -> None:
+    """Two workers share the partitions; one is killed with -9 mid-load and never comes back."""
+    chain.start()
+    chain.wait_streaming()
+    workers = []
+    for name in ("a", "b"):
+        env = {**chain.env, "RSTAT__STREAMS__DATA_DIR": str(tmp_path / f"streams-{name}")}
+        with (tmp_path / f"{name}.log").open("ab") as out:
+            proc = subprocess.Popen([RSTAT, "streams"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        chain.procs.append(proc)
+        workers.append(proc)
+    season = json.loads((DATA / "football" / "2023-24_en.1.json").read_text())["matches"]
+    with chain.connect() as conn:
+        stage, team = create_league(conn, "football", "premier-league", sorted({m["team1"] for m in season}))
+        time.sleep(8)  # both workers joined the group and split the partitions
+        for n, m in enumerate(season):
+            conn.execute(
+                "INSERT INTO matches (stage_id, round, home_team_id, away_team_id, status, home_score, away_score, "
+                "decided_in) VALUES (%s, %s, %s, %s, 'finished', %s, %s, 'REG')",
+                (stage, int(m["round"].split()[-1]), team[m["team1"]], team[m["team2"]], *m["score"]["ft"]),
+            )
+            if n == 150:
+                workers[0].send_signal(signal.SIGKILL)
+                workers[0].wait()
+        got = wait_for_table(conn, stage, batch_table(conn, stage), workers[1], tmp_path / "b.log")
+        assert got == batch_table(conn, stage)
+    # b was assigned partitions when both joined, and again when a's were handed to it
+    assert (tmp_path / "b.log").read_text().count("Setting newly assigned partitions") >= 2
