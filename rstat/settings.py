@@ -209,6 +209,8 @@ class StreamsSettings(msgspec.Struct, frozen=True, kw_only=True):
     store: str = "rocksdb://"
     #: Compacted topic of the materialized standings (key: stage id and group key).
     standings_topic: str = "rstat.stats.standings"
+    #: Compacted topic of live standings (matches in play counted at their current score).
+    live_standings_topic: str = "rstat.stats.live-standings"
     #: Compacted topic of team records per stage: home/away splits and form (key: stage id).
     teams_topic: str = "rstat.stats.teams"
     #: Topic of notices (JSON, key: the notice's stable id) for the Telegram and WebSocket senders.

@@ -27,7 +27,7 @@ from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
 from sports.team_records import team_records
 from streams.facts import Fact, StageState, facts_from_change, leaders, notices_for
-from streams.materializer import STANDINGS, TEAM_RECORDS, Materializer
+from streams.materializer import LIVE_STANDINGS, STANDINGS, TEAM_RECORDS, Materializer
 from streams.registry import load_schemas, publish_schema
 from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, standings_key, standings_record, teams_record
 
@@ -67,6 +67,9 @@ def prepare(settings: Settings) -> SchemaRegistry:
             s.standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.notices_topic: (s.partitions, {}),
             s.teams_topic: (s.partitions, {"cleanup.policy": "compact"}),
+            s.live_standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
+            # the repartition topic too: a worker must never send to it before Faust got round to creating it
+            f"{s.app_id}-stage-facts": (s.partitions, {}),
             **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
         },
     )
@@ -143,9 +146,16 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
-    outputs = app.topic(
-        s.standings_topic, s.teams_topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    live_topic = app.topic(
+        s.live_standings_topic,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=s.partitions,
+        key_serializer="raw",
+        value_serializer="raw",
     )
+    targets = {s.standings_topic: STANDINGS, s.teams_topic: TEAM_RECORDS, s.live_standings_topic: LIVE_STANDINGS}
+    outputs = app.topic(*targets, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     notices_topic = app.topic(
         s.notices_topic,
         key_type=bytes,
@@ -199,6 +209,12 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                 await standings_topic.send(
                     key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
                 )
+            # the table "if it ended now": the same while nothing is in play, so a finished match clears it
+            for group, rows in (state.standings(live=True) if state.has_live else tables).items():
+                record = standings_record(state.stage_id, group, position, state.version, rows)
+                await live_topic.send(
+                    key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
+                )
             if tables:
                 teams = teams_record(
                     state.stage_id, position, state.version, list(team_records(state.results()).values())
@@ -209,7 +225,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     async def materialize(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             if event.value:
-                target = TEAM_RECORDS if event.message.topic == s.teams_topic else STANDINGS
-                materializer.write(target, decode(event.value))
+                materializer.write(targets[event.message.topic], decode(event.value))
 
     return app

@@ -70,10 +70,12 @@ def facts_from_change(table: str, record: Mapping[str, Any]) -> list[Fact]:
     return facts
 
 
-def _result(match: Mapping[str, Any]) -> Result | None:
-    if match.get("status") not in COUNTED_STATUSES or match.get("home_score") is None:
+def _result(match: Mapping[str, Any], live: bool = False) -> Result | None:
+    """The match as a result that counts; with ``live``, a match in play counts as if it ended now."""
+    counted = COUNTED_STATUSES + (("live",) if live else ())
+    if match.get("status") not in counted or match.get("home_score") is None:
         return None
-    decided = match.get("decided_in") or "REG"
+    decided = (match.get("decided_in") or "REG") if match.get("status") != "live" else "REG"
     try:
         return Result(
             id=str(match["id"]),
@@ -134,20 +136,25 @@ class StageState(msgspec.Struct, kw_only=True):
             log.error("stage %s: %s", self.stage_id, exc)
             return None
 
-    def results(self) -> list[Result]:
-        found = [_result(f.data) for f in self.matches.values() if f.data is not None]
+    def results(self, live: bool = False) -> list[Result]:
+        found = [_result(f.data, live) for f in self.matches.values() if f.data is not None]
         return [r for r in found if r is not None]
+
+    @property
+    def has_live(self) -> bool:
+        return any(f.data is not None and f.data.get("status") == "live" for f in self.matches.values())
 
     def groups(self) -> list[str]:
         """Every group that has a match in this stage ("" for the stage's single table)."""
         return sorted({str(f.data.get("group_id") or "") for f in self.matches.values() if f.data is not None})
 
-    def standings(self) -> dict[str, list[StandingRow]]:
-        """Standings per group; empty while the stage itself (its regulation) is not known yet."""
+    def standings(self, live: bool = False) -> dict[str, list[StandingRow]]:
+        """Standings per group (``live``: with matches in play as if they ended now); empty while the stage
+        itself (its regulation) is not known yet."""
         reg = self.regulation()
         if reg is None:
             return {}
-        results = self.results()
+        results = self.results(live)
         adjustments = [
             Adjustment(team=str(f.data["team_id"]), points=int(f.data["points"]))
             for f in self.adjustments.values()

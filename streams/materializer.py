@@ -16,7 +16,7 @@ from psycopg import sql
 
 from streams.wire import ROW_FIELDS, TEAM_FIELDS
 
-__all__ = ["Materializer", "Target"]
+__all__ = ["LIVE_STANDINGS", "STANDINGS", "TEAM_RECORDS", "Materializer", "Target"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class Target:
 
 
 STANDINGS = Target("standings", ("stage_id", "group_key"), ROW_FIELDS, rows="rows")
+LIVE_STANDINGS = Target("live_standings", ("stage_id", "group_key"), ROW_FIELDS, rows="rows")
 TEAM_RECORDS = Target("team_records", ("stage_id",), TEAM_FIELDS, rows="teams")
 
 

@@ -42,6 +42,7 @@ def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
             "RSTAT__STREAMS__STANDINGS_TOPIC": f"{env.prefix}stats.standings",
             "RSTAT__STREAMS__NOTICES_TOPIC": f"{env.prefix}notices",
             "RSTAT__STREAMS__TEAMS_TOPIC": f"{env.prefix}stats.teams",
+            "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{env.prefix}stats.live-standings",
             "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
         }
     )
@@ -296,9 +297,33 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
             (stage, team["Nottingham Forest FC"]),
         )
         assert inject_duplicates(chain, "matches", 50) == 50
+        # a 39th round in play: it must show in the live table only
+        conn.execute(
+            "INSERT INTO matches (stage_id, round, home_team_id, away_team_id, status, home_score, "
+            "away_score) VALUES (%s, 39, %s, %s, 'live', 1, 0)",
+            (stage, team["Luton Town FC"], team["Manchester City FC"]),
+        )
         expected = batch_table(conn, stage)
         got = wait_for_table(conn, stage, expected, worker, log)
         assert got == expected, f"stats.standings did not settle on the batch result; see {log}"
+        assert_team_records(conn, stage)
+        final = {r[2]: (r[9], r[3]) for r in got}
+        playing = (team["Luton Town FC"], team["Manchester City FC"])
+        expected_live = {
+            t: (p + (3 if t == playing[0] else 0), n + (1 if t in playing else 0)) for t, (p, n) in final.items()
+        }
+        live: dict[int, tuple[int, int]] = {}
+        for _ in range(120):  # written by the same agent as the table above, possibly a moment later
+            live = {
+                int(t): (int(p), int(n))
+                for t, p, n in conn.execute(
+                    "SELECT team_id, points, played FROM stats.live_standings WHERE stage_id = %s", (stage,)
+                ).fetchall()
+            }
+            if live == expected_live:
+                break
+            time.sleep(0.5)
+        assert live == expected_live
         version = conn.execute(
             "SELECT commit_lsn FROM stats.standings_versions WHERE stage_id = %s", (stage,)
         ).fetchone()

@@ -182,3 +182,18 @@ def test_notices_have_stable_ids_and_fire_once_per_change() -> None:
         # the same change delivered again: not applied, so no notice either
         assert not state.apply(fact)
     assert seen == ["match_finished:5", "leader_changed:1:0:1:101.0", "score_corrected:5:102.0"]
+
+
+def test_live_matches_count_only_in_the_live_table() -> None:
+    state = StageState(stage_id=1)
+    (stage,) = facts_from_change("stages", STAGE)
+    state.apply(stage)
+    (done,) = facts_from_change("matches", envelope("c", None, match_row(1, 1, 2, 1, 0, "finished"), 10))
+    (live,) = facts_from_change("matches", envelope("c", None, match_row(2, 3, 2, 2, 0, "live"), 11))
+    state.apply(done)
+    state.apply(live)
+    assert state.has_live
+    final = {r.team: r.points for r in state.standings()[""]}
+    now = {r.team: r.points for r in state.standings(live=True)[""]}
+    assert final == {"1": 3, "2": 0, "3": 0}
+    assert now == {"1": 3, "3": 3, "2": 0}
