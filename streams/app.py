@@ -25,6 +25,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
+from sports import StandingRow
 from sports.team_records import team_records
 from streams.facts import Fact, StageState, facts_from_change, leaders, notices_for
 from streams.materializer import LIVE_STANDINGS, STANDINGS, TEAM_RECORDS, Materializer
@@ -114,56 +115,20 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     teams_fp = registry.register(TEAMS_SCHEMA)
     materializer = Materializer(settings.postgres.app_dsn())
 
-    sources = app.topic(
-        *(prefix + t for t in SOURCE_TABLES),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
-    facts_topic = app.topic(
-        f"{s.app_id}-stage-facts",
-        key_type=bytes,
-        value_type=bytes,
-        partitions=s.partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-        internal=True,
-    )
-    standings_topic = app.topic(
-        s.standings_topic,
-        key_type=bytes,
-        value_type=bytes,
-        partitions=s.partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
-    teams_topic = app.topic(
-        s.teams_topic,
-        key_type=bytes,
-        value_type=bytes,
-        partitions=s.partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
-    live_topic = app.topic(
-        s.live_standings_topic,
-        key_type=bytes,
-        value_type=bytes,
-        partitions=s.partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
+    def raw_topic(*names: str, **options: Any) -> Any:
+        """A topic of bytes keys and values: every payload here is encoded by us (Avro, msgpack or JSON)."""
+        return app.topic(
+            *names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw", **options
+        )
+
+    sources = raw_topic(*(prefix + t for t in SOURCE_TABLES))
+    facts_topic = raw_topic(f"{s.app_id}-stage-facts", partitions=s.partitions, internal=True)
+    standings_topic = raw_topic(s.standings_topic, partitions=s.partitions)
+    teams_topic = raw_topic(s.teams_topic, partitions=s.partitions)
+    live_topic = raw_topic(s.live_standings_topic, partitions=s.partitions)
     targets = {s.standings_topic: STANDINGS, s.teams_topic: TEAM_RECORDS, s.live_standings_topic: LIVE_STANDINGS}
-    outputs = app.topic(*targets, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    notices_topic = app.topic(
-        s.notices_topic,
-        key_type=bytes,
-        value_type=bytes,
-        partitions=s.partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
+    outputs = raw_topic(*targets)
+    notices_topic = raw_topic(s.notices_topic, partitions=s.partitions)
     notice_encoder = msgspec.json.Encoder()
     states = app.Table("stage-state", default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
     fact_encoder = msgspec.msgpack.Encoder()
@@ -188,6 +153,15 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             for fact in facts_from_change(table, record):
                 await facts_topic.send(key=str(fact.stage_id).encode(), value=fact_encoder.encode(fact))
 
+    async def send_tables(
+        topic: Any, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
+    ) -> None:
+        for group, rows in tables.items():
+            record = standings_record(state.stage_id, group, position, state.version, rows)
+            await topic.send(
+                key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
+            )
+
     @app.agent(facts_topic, concurrency=1)
     async def fold(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -196,25 +170,18 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             raw = states.get(key)
             state = state_decoder.decode(raw) if raw else StageState(stage_id=fact.stage_id)
             previous = state.matches.get(fact.id) if fact.kind == "match" else None
-            leaders_before = leaders(state.standings())
             if not state.apply(fact):
                 continue  # a replay or an older change: nothing to do
+            tables = state.standings()
+            leaders_now = leaders(tables)
+            for notice in notices_for(fact, previous, state.leaders, leaders_now):
+                await notices_topic.send(key=notice.id.encode(), value=notice_encoder.encode(notice))
+            state.leaders = leaders_now
             states[key] = fact_encoder.encode(state)  # reassigned, so the changelog records it
             position = state.position
-            tables = state.standings()
-            for notice in notices_for(fact, previous, leaders_before, leaders(tables)):
-                await notices_topic.send(key=notice.id.encode(), value=notice_encoder.encode(notice))
-            for group, rows in tables.items():
-                record = standings_record(state.stage_id, group, position, state.version, rows)
-                await standings_topic.send(
-                    key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
-                )
+            await send_tables(standings_topic, state, position, tables)
             # the table "if it ended now": the same while nothing is in play, so a finished match clears it
-            for group, rows in (state.standings(live=True) if state.has_live else tables).items():
-                record = standings_record(state.stage_id, group, position, state.version, rows)
-                await live_topic.send(
-                    key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
-                )
+            await send_tables(live_topic, state, position, state.standings(live=True) if state.has_live else tables)
             if tables:
                 teams = teams_record(
                     state.stage_id, position, state.version, list(team_records(state.results()).values())

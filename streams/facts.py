@@ -102,6 +102,8 @@ class StageState(msgspec.Struct, kw_only=True):
     matches: dict[int, Fact] = msgspec.field(default_factory=dict)
     adjustments: dict[int, Fact] = msgspec.field(default_factory=dict)
     stage: Fact | None = None
+    #: the leader of each group after the last change, so a change of leader is noticed without recomputing
+    leaders: dict[str, str] = msgspec.field(default_factory=dict)
 
     def apply(self, fact: Fact) -> bool:
         """Fold one fact in; False when it is a replay or older than what is stored (nothing changes)."""

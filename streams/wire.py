@@ -46,19 +46,23 @@ _ROW = {
     ],
 }
 ROW_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _ROW["fields"])  # type: ignore[index]
-STANDINGS_SCHEMA: dict[str, Any] = {
-    "type": "record",
-    "name": "Standings",
-    "namespace": "rstat.stats",
-    "fields": [
-        {"name": "stage_id", "type": "long"},
-        {"name": "group_key", "type": "long"},
-        {"name": "commit_lsn", "type": "long"},
-        {"name": "ordinal", "type": "long"},
-        {"name": "version", "type": "long"},
-        {"name": "rows", "type": {"type": "array", "items": _ROW}},
-    ],
-}
+
+
+def _versioned(name: str, keys: list[str], rows: str, item: dict[str, Any]) -> dict[str, Any]:
+    """An output record: its key, the version and newest change it reflects, and its rows."""
+    return {
+        "type": "record",
+        "name": name,
+        "namespace": "rstat.stats",
+        "fields": [
+            *({"name": k, "type": "long"} for k in keys),
+            *({"name": n, "type": "long"} for n in ("commit_lsn", "ordinal", "version")),
+            {"name": rows, "type": {"type": "array", "items": item}},
+        ],
+    }
+
+
+STANDINGS_SCHEMA = _versioned("Standings", ["stage_id", "group_key"], "rows", _ROW)
 
 
 def standings_key(stage_id: int, group_key: int) -> bytes:
@@ -114,18 +118,7 @@ _TEAM = {
     ],
 }
 TEAM_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _TEAM["fields"])  # type: ignore[index]
-TEAMS_SCHEMA: dict[str, Any] = {
-    "type": "record",
-    "name": "TeamRecords",
-    "namespace": "rstat.stats",
-    "fields": [
-        {"name": "stage_id", "type": "long"},
-        {"name": "commit_lsn", "type": "long"},
-        {"name": "ordinal", "type": "long"},
-        {"name": "version", "type": "long"},
-        {"name": "teams", "type": {"type": "array", "items": _TEAM}},
-    ],
-}
+TEAMS_SCHEMA = _versioned("TeamRecords", ["stage_id"], "teams", _TEAM)
 
 
 def teams_record(stage_id: int, position: tuple[int, int], version: int, records: list[TeamRecord]) -> dict[str, Any]:
