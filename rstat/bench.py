@@ -64,9 +64,16 @@ def _cdc(settings: Settings) -> dict[str, object]:
     return bench_cdc(settings)
 
 
+def _streams(settings: Settings) -> dict[str, object]:
+    from rstat.bench_streams import bench_streams  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_streams(settings)
+
+
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
     "cdc": _cdc,
+    "streams": _streams,
 }
 
 

@@ -19,7 +19,6 @@ import functools
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from psycopg import sql
 
 from rstat.errors import RStatError
 from rstat.settings import Settings
-from rstat.stack.process import wait_until
+from rstat.stack.process import free_port, wait_until
 from schemas.codec import SchemaRegistry
 
 __all__ = ["bench_cdc"]
@@ -76,18 +75,12 @@ class _Metrics:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def bench_cdc(settings: Settings) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     db, slot, raw_slot, pub = f"bench_cdc_{tag}", f"bench_{tag}", f"bench_raw_{tag}", f"bench_pub_{tag}"
     prefix = f"bench.{tag}."
     pg = settings.postgres
-    port = _free_port()
+    port = free_port()
     with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
     dsn = pg.admin_dsn(db)

@@ -217,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="measure a part of the system and print one JSON object",
         description="Benchmarks on the real local stack.",
     )
-    bench.add_argument("part", choices=["sports", "cdc"], help="what to measure (cdc needs `rstat stack up`)")
+    bench.add_argument(
+        "part", choices=["sports", "cdc", "streams"], help="what to measure (cdc and streams need `rstat stack up`)"
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON object (the only output format)")
     bench.set_defaults(handler=_bench)
     return parser

@@ -213,6 +213,8 @@ class StreamsSettings(msgspec.Struct, frozen=True, kw_only=True):
     live_standings_topic: str = "rstat.stats.live-standings"
     #: Compacted topic of team records per stage: home/away splits and form (key: stage id).
     teams_topic: str = "rstat.stats.teams"
+    #: Compacted topic of player statistics per season (key: season id and player id).
+    players_topic: str = "rstat.stats.players"
     #: Topic of notices (JSON, key: the notice's stable id) for the Telegram and WebSocket senders.
     notices_topic: str = "rstat.notices"
     #: Partitions of the topics the processor creates.

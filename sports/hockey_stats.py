@@ -16,7 +16,16 @@ from collections.abc import Iterable
 
 import msgspec
 
-__all__ = ["GoalieAppearance", "GoalieStats", "HockeyGame", "HockeyGoal", "HockeyShot", "SkaterStats", "hockey_stats"]
+__all__ = [
+    "GoalieAppearance",
+    "GoalieStats",
+    "HockeyGame",
+    "HockeyGoal",
+    "HockeyShot",
+    "SkaterStats",
+    "derive_rates",
+    "hockey_stats",
+]
 
 
 class HockeyGoal(msgspec.Struct, frozen=True, kw_only=True):
@@ -151,11 +160,18 @@ def hockey_stats(games: Iterable[HockeyGame]) -> tuple[dict[str, SkaterStats], d
             if len(apps) == 1 and conceded == 0:
                 gk(apps[0].goalie).shutouts += 1
     for s in skaters.values():
-        s.points = s.goals + s.assists
         s.shots += s.goals
+    derive_rates(skaters.values(), goalies.values())
+    return skaters, goalies
+
+
+def derive_rates(skaters: Iterable[SkaterStats], goalies: Iterable[GoalieStats]) -> None:
+    """Fill the figures derived from counts (points, percentages, GAA). Kept apart so that counts summed
+    over games (the stream processor sums one line per game) get exactly the rates of the batch."""
+    for s in skaters:
+        s.points = s.goals + s.assists
         s.shooting_pct = round(100 * s.goals / s.shots, 1) if s.shots else 0.0
-    for g in goalies.values():
+    for g in goalies:
         g.saves = g.shots_against - g.goals_against
         g.save_pct = round(g.saves / g.shots_against, 3) if g.shots_against else 0.0
         g.goals_against_average = round(g.goals_against * 3600 / g.seconds, 2) if g.seconds else 0.0
-    return skaters, goalies

@@ -1,20 +1,34 @@
-"""``rstat streams``: the Faust worker that turns CDC changes into standings.
+"""``rstat streams``: the Faust worker that turns CDC changes into standings and statistics.
 
 Topology (every arrow a Kafka topic, so a worker can die and another take over):
 
-    rstat.cdc.matches, .stages, .point_adjustments
-        -> route   (decode the envelope, emit facts keyed by stage id)     -> <app>-stage-facts
-        -> fold    (the table ``stage-state``: facts by id with positions;  -> rstat.stats.standings
-                    standings recomputed with sports/ on every real change)
-        -> materialize (upsert into PostgreSQL ``stats``; older replays are not written)
+    rstat.cdc.matches, .stages, .point_adjustments, .match_events, .lineups, .suspensions
+        -> route     (decode the envelope; facts keyed by stage -> <app>-stage-facts, protocol rows keyed
+                      by match -> <app>-match-facts; a new suspension -> rstat.notices)
+    <app>-match-facts
+        -> protocols (table ``match-state``: a match's row, events, line-ups; every change sends the
+                      match's protocol to its stage)                         -> <app>-stage-facts
+    <app>-stage-facts
+        -> fold      (table ``stage-state``: matches, adjustments, fair play; standings recomputed with
+                      sports/; protocols become player lines, the stage knowing season and sport)
+                      -> rstat.stats.standings, .live-standings, .teams, rstat.notices, <app>-player-lines
+    <app>-player-lines
+        -> players   (table ``player-state``: a player's lines per match in a season, summed)
+                      -> rstat.stats.players
+        -> materialize (batched upserts into PostgreSQL ``stats``; older versions are not written)
 
-``fold`` mutates its table, so it runs with concurrency 1; its table is keyed like its input topic, so
-the changelog partitions equal the source partitions and a restarted worker recovers the same state.
+Agents that mutate a table run with concurrency 1. Tables are written only while processing an event of
+their input topic, so a table's changelog partition is the input's partition and a restarted (or
+another) worker recovers exactly the state it takes over. Every step is idempotent: facts carry their
+positions, protocols and lines their versions, and an older or repeated one changes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +36,80 @@ import faust
 import msgspec
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
+from faust.streams import _current_event
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
 from sports import StandingRow
 from sports.team_records import team_records
-from streams.facts import Fact, StageState, facts_from_change, leaders, notices_for
-from streams.materializer import LIVE_STANDINGS, STANDINGS, TEAM_RECORDS, Materializer
+from streams.facts import (
+    Fact,
+    Notice,
+    StageState,
+    facts_from_change,
+    leader_notices,
+    leaders,
+    match_notices,
+    protocol_notices,
+    suspension_notice,
+    take_protocol,
+)
+from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_RECORDS, Materializer
+from streams.protocol import (
+    MatchLines,
+    MatchState,
+    PlayerLineMessage,
+    PlayerState,
+    Protocol,
+    RowFact,
+    line_messages,
+    row_fact,
+    season_stats,
+)
 from streams.registry import load_schemas, publish_schema
-from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, standings_key, standings_record, teams_record
+from streams.wire import (
+    PLAYERS_SCHEMA,
+    STANDINGS_SCHEMA,
+    TEAMS_SCHEMA,
+    player_key,
+    player_row,
+    players_record,
+    standings_key,
+    standings_record,
+    teams_record,
+)
 
 __all__ = ["create_app", "prepare", "run_worker"]
 
 log = logging.getLogger(__name__)
 
-SOURCE_TABLES = ("matches", "stages", "point_adjustments")
+SOURCE_TABLES = ("matches", "stages", "point_adjustments", "match_events", "lineups", "suspensions")
+REPARTITION_TOPICS = ("stage-facts", "match-facts", "player-lines")
+STAGE_TABLES = ("matches", "stages", "point_adjustments")
+PROTOCOL_TABLES = ("matches", "match_events", "lineups")
+#: the largest micro-batch an agent takes, and how long it waits to fill one (bounds the added latency)
+BATCH = 1000
+BATCH_WITHIN_S = 0.05
+
+
+async def batches_by_key(stream: faust.StreamT[bytes]) -> AsyncIterator[tuple[bytes, list[Any]]]:
+    """The stream's events in micro-batches, grouped by key in their order: a burst on one key (events of
+    one match, lines of one player) is folded with one read and one write of its state and sends one
+    result. Tables of these agents are keyed like their input, so every event of a key comes from one
+    partition; the key's last event is made the current one while its group is processed, which is how
+    Faust picks the changelog partition of a table write (the batch's own "current event" is not set).
+    The events are acknowledged after the whole batch is processed (take_events), so a crash replays it."""
+    batches = stream.take_events(BATCH, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
+    async for events in batches:
+        groups: dict[bytes, list[Any]] = {}
+        for event in events:
+            if event.value:
+                groups.setdefault(event.key, []).append(event)
+        for key, group in groups.items():
+            # only this task's context variable: the stream's own ``current_event`` attribute is what
+            # take_events' background reader uses to collect the next batch, and must stay its own
+            _current_event.set(weakref.ref(group[-1]))
+            yield key, group
 
 
 def _ensure_topics(bootstrap: str, topics: dict[str, tuple[int, dict[str, str]]]) -> None:
@@ -69,13 +142,14 @@ def prepare(settings: Settings) -> SchemaRegistry:
             s.notices_topic: (s.partitions, {}),
             s.teams_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.live_standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
-            # the repartition topic too: a worker must never send to it before Faust got round to creating it
-            f"{s.app_id}-stage-facts": (s.partitions, {}),
+            s.players_topic: (s.partitions, {"cleanup.policy": "compact"}),
+            # the repartition topics too: a worker must never send to one before Faust got round to creating it
+            **{f"{s.app_id}-{name}": (s.partitions, {}) for name in REPARTITION_TOPICS},
             **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
         },
     )
     registry = SchemaRegistry()
-    for schema in (STANDINGS_SCHEMA, TEAMS_SCHEMA):
+    for schema in (STANDINGS_SCHEMA, TEAMS_SCHEMA, PLAYERS_SCHEMA):
         fingerprint = registry.register(schema)
         publish_schema(bootstrap, settings.cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
     found = load_schemas(bootstrap, settings.cdc.schema_topic, registry)
@@ -113,6 +187,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     )
     standings_fp = registry.register(STANDINGS_SCHEMA)
     teams_fp = registry.register(TEAMS_SCHEMA)
+    players_fp = registry.register(PLAYERS_SCHEMA)
     materializer = Materializer(settings.postgres.app_dsn())
 
     def raw_topic(*names: str, **options: Any) -> Any:
@@ -121,19 +196,38 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             *names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw", **options
         )
 
+    def table(name: str) -> Any:
+        return app.Table(name, default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
+
     sources = raw_topic(*(prefix + t for t in SOURCE_TABLES))
-    facts_topic = raw_topic(f"{s.app_id}-stage-facts", partitions=s.partitions, internal=True)
+    stage_facts = raw_topic(f"{s.app_id}-stage-facts", partitions=s.partitions, internal=True)
+    match_facts = raw_topic(f"{s.app_id}-match-facts", partitions=s.partitions, internal=True)
+    player_lines_topic = raw_topic(f"{s.app_id}-player-lines", partitions=s.partitions, internal=True)
     standings_topic = raw_topic(s.standings_topic, partitions=s.partitions)
     teams_topic = raw_topic(s.teams_topic, partitions=s.partitions)
     live_topic = raw_topic(s.live_standings_topic, partitions=s.partitions)
-    targets = {s.standings_topic: STANDINGS, s.teams_topic: TEAM_RECORDS, s.live_standings_topic: LIVE_STANDINGS}
+    players_topic = raw_topic(s.players_topic, partitions=s.partitions)
+    targets = {
+        s.standings_topic: STANDINGS,
+        s.teams_topic: TEAM_RECORDS,
+        s.live_standings_topic: LIVE_STANDINGS,
+        s.players_topic: PLAYER_STATS,
+    }
     outputs = raw_topic(*targets)
     notices_topic = raw_topic(s.notices_topic, partitions=s.partitions)
+    stage_states = table("stage-state")
+    match_states = table("match-state")
+    match_lines = table("match-lines")  # b"stage:match" -> MatchLines, beside stage-state on its partitions
+    player_states = table("player-state")
+    encoder = msgspec.msgpack.Encoder()
     notice_encoder = msgspec.json.Encoder()
-    states = app.Table("stage-state", default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
-    fact_encoder = msgspec.msgpack.Encoder()
-    fact_decoder = msgspec.msgpack.Decoder(Fact)
-    state_decoder = msgspec.msgpack.Decoder(StageState)
+    stage_message = msgspec.msgpack.Decoder(Fact | Protocol)
+    row_fact_decoder = msgspec.msgpack.Decoder(RowFact)
+    stage_decoder = msgspec.msgpack.Decoder(StageState)
+    match_decoder = msgspec.msgpack.Decoder(MatchState)
+    lines_decoder = msgspec.msgpack.Decoder(MatchLines)
+    line_message = msgspec.msgpack.Decoder(PlayerLineMessage)
+    player_decoder = msgspec.msgpack.Decoder(PlayerState)
 
     def decode(value: bytes) -> dict[str, Any]:
         try:
@@ -142,16 +236,39 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             load_schemas(bootstrap, settings.cdc.schema_topic, registry)  # a new table version: read again
             return dict(registry.decode(value)[1])
 
+    async def notify(notices: list[Notice]) -> None:
+        for notice in notices:
+            await notices_topic.send(key=notice.id.encode(), value=notice_encoder.encode(notice))
+
     @app.agent(sources)
     async def route(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             value = event.value
             if not value:
                 continue  # a tombstone: the delete before it carried the facts
-            table = event.message.topic.removeprefix(prefix)
+            source = event.message.topic.removeprefix(prefix)
             record = decode(value)
-            for fact in facts_from_change(table, record):
-                await facts_topic.send(key=str(fact.stage_id).encode(), value=fact_encoder.encode(fact))
+            if source in STAGE_TABLES:
+                for fact in facts_from_change(source, record):
+                    await stage_facts.send(key=str(fact.stage_id).encode(), value=encoder.encode(fact))
+            if source in PROTOCOL_TABLES:
+                for row in row_fact(source, record):
+                    await match_facts.send(key=str(row.match_id).encode(), value=encoder.encode(row))
+            if source == "suspensions" and (notice := suspension_notice(record)) is not None:
+                await notify([notice])
+
+    @app.agent(match_facts, concurrency=1)
+    async def protocols(stream: faust.StreamT[bytes]) -> None:
+        async for key, events in batches_by_key(stream):
+            raw = match_states.get(key)
+            rows = [row_fact_decoder.decode(e.value) for e in events]
+            state = match_decoder.decode(raw) if raw else MatchState(match_id=rows[0].match_id)
+            if not sum(state.apply(row) for row in rows):
+                continue  # replays or older changes only
+            # one protocol per match per batch: a burst of events on one match is computed once
+            for protocol in state.protocols():
+                await stage_facts.send(key=str(protocol.stage_id).encode(), value=encoder.encode(protocol))
+            match_states[key] = encoder.encode(state)
 
     async def send_tables(
         topic: Any, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
@@ -162,36 +279,126 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                 key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
             )
 
-    @app.agent(facts_topic, concurrency=1)
+    async def publish_stage(state: StageState, notices: list[Notice]) -> None:
+        """Standings, live standings and team records of a stage after a change, and the notices it caused."""
+        tables = state.standings()
+        leaders_now = leaders(tables)
+        notices += leader_notices(state, state.leaders, leaders_now)
+        await notify(notices)
+        state.leaders = leaders_now
+        position = state.position
+        await send_tables(standings_topic, state, position, tables)
+        # the table "if it ended now": the same while nothing is in play, so a finished match clears it
+        await send_tables(live_topic, state, position, state.standings(live=True) if state.has_live else tables)
+        if tables:
+            teams = teams_record(state.stage_id, position, state.version, list(team_records(state.results()).values()))
+            await teams_topic.send(key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
+
+    async def take_lines(state: StageState, protocol: Protocol) -> bool:
+        """Turn a protocol into player lines for the season and notices; True when the standings change."""
+        reg = state.regulation()
+        stage = state.stage.data if state.stage is not None else None
+        if reg is None or stage is None:
+            known = state.pending.get(protocol.match_id)
+            if known is None or known.version < protocol.version:
+                state.pending[protocol.match_id] = protocol
+            return False
+        key = f"{state.stage_id}:{protocol.match_id}".encode()
+        raw = match_lines.get(key)
+        before = lines_decoder.decode(raw) if raw else MatchLines(version=0)
+        if before.version >= protocol.version:
+            return False  # a replay
+        messages, after = line_messages(before, protocol, reg.sport, int(stage["season_id"]))
+        for message in messages:
+            await player_lines_topic.send(
+                key=player_key(message.season_id, message.player_id), value=encoder.encode(message)
+            )
+        await notify(
+            protocol_notices(protocol, set(before.events), reg.sport, was_live=before.live or protocol.was_live)
+        )
+        match_lines[key] = encoder.encode(after)
+        changed: bool = take_protocol(state, protocol, reg)
+        return changed
+
+    # The decoded state of each stage beside the bytes it was decoded from: a stage of a full season is
+    # ~100 kB, and most messages (protocols) only read it. Valid while the table holds those same bytes.
+    stage_cache: dict[bytes, tuple[bytes, StageState]] = {}
+
+    def load_stage(key: bytes, stage_id: int) -> StageState:
+        raw = stage_states.get(key)
+        if not raw:
+            return StageState(stage_id=stage_id)
+        cached = stage_cache.get(key)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        state = stage_decoder.decode(raw)
+        stage_cache[key] = (raw, state)
+        return state
+
+    def store_stage(key: bytes, state: StageState) -> None:
+        raw = encoder.encode(state)
+        stage_states[key] = raw  # reassigned, so the changelog records it
+        stage_cache[key] = (raw, state)
+
+    @app.agent(stage_facts, concurrency=1)
     async def fold(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            fact = fact_decoder.decode(event.value)
-            key = event.key
-            raw = states.get(key)
-            state = state_decoder.decode(raw) if raw else StageState(stage_id=fact.stage_id)
-            previous = state.matches.get(fact.id) if fact.kind == "match" else None
-            if not state.apply(fact):
-                continue  # a replay or an older change: nothing to do
-            tables = state.standings()
-            leaders_now = leaders(tables)
-            for notice in notices_for(fact, previous, state.leaders, leaders_now):
-                await notices_topic.send(key=notice.id.encode(), value=notice_encoder.encode(notice))
-            state.leaders = leaders_now
-            states[key] = fact_encoder.encode(state)  # reassigned, so the changelog records it
-            position = state.position
-            await send_tables(standings_topic, state, position, tables)
-            # the table "if it ended now": the same while nothing is in play, so a finished match clears it
-            await send_tables(live_topic, state, position, state.standings(live=True) if state.has_live else tables)
-            if tables:
-                teams = teams_record(
-                    state.stage_id, position, state.version, list(team_records(state.results()).values())
-                )
-                await teams_topic.send(key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
+        async for key, events in batches_by_key(stream):
+            messages = [stage_message.decode(e.value) for e in events]
+            state = load_stage(key, messages[0].stage_id)
+            # of several protocols of one match in a batch only the newest matters: it holds all their events
+            newest = {m.match_id: m.version for m in messages if isinstance(m, Protocol)}
+            kept = (dict(state.pending), dict(state.fair_play))
+            notices: list[Notice] = []
+            changed = False  # the stage's facts changed: standings to recompute and publish
+            for message in messages:
+                if isinstance(message, Protocol):
+                    if message.version == newest[message.match_id]:
+                        changed |= await take_lines(state, message)
+                    continue
+                previous = state.matches.get(message.id) if message.kind == "match" else None
+                if not state.apply(message):
+                    continue  # a replay or an older change: nothing to do
+                changed = True
+                notices += match_notices(message, previous)
+                if state.pending and state.regulation() is not None:
+                    for protocol in sorted(state.pending.values(), key=lambda p: p.match_id):
+                        await take_lines(state, protocol)
+                    state.pending.clear()
+            if changed:
+                state.version += 1  # a fair-play change has no fact of its own to count it
+                await publish_stage(state, notices)
+            elif kept == (state.pending, state.fair_play):
+                continue  # lines only: the stage's own state did not change
+            store_stage(key, state)
+
+    @app.agent(player_lines_topic, concurrency=1)
+    async def players(stream: faust.StreamT[bytes]) -> None:
+        async for key, events in batches_by_key(stream):
+            messages = [line_message.decode(e.value) for e in events]
+            raw = player_states.get(key)
+            first = messages[0]
+            state = (
+                player_decoder.decode(raw)
+                if raw
+                else PlayerState(season_id=first.season_id, player_id=first.player_id, sport=first.sport)
+            )
+            if not sum(state.apply(m.line_id, m.entry) for m in messages):
+                continue
+            player_states[key] = encoder.encode(state)
+            lines = state.current()
+            rows = (
+                [player_row(lines[-1].team_id, state.sport, season_stats(lines, str(state.player_id)))] if lines else []
+            )
+            record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
+            await players_topic.send(key=key, value=registry.encode(players_fp, record))
 
     @app.agent(outputs, concurrency=1)
     async def materialize(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            if event.value:
-                materializer.write(targets[event.message.topic], decode(event.value))
+        batches = stream.take_events(BATCH, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
+        async for events in batches:
+            batch = [(targets[e.message.topic], decode(e.value)) for e in events if e.value]
+            if batch:
+                # in a thread: the event loop keeps feeding the other agents while PostgreSQL writes
+                await asyncio.to_thread(materializer.write, batch)
 
     return app

@@ -9,6 +9,7 @@ positioned tombstone (so an older replay cannot resurrect it). Standings are rec
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -18,8 +19,21 @@ import msgspec
 from sports import Adjustment, DecidedIn, Result, RulesError, StandingRow, regulation
 from sports.regulations import Regulation
 from sports.standings import compute_standings
+from streams.protocol import Protocol, fair_play_of
 
-__all__ = ["COUNTED_STATUSES", "Fact", "Notice", "StageState", "facts_from_change", "leaders", "notices_for"]
+__all__ = [
+    "COUNTED_STATUSES",
+    "Fact",
+    "Notice",
+    "StageState",
+    "facts_from_change",
+    "leader_notices",
+    "leaders",
+    "match_notices",
+    "protocol_notices",
+    "suspension_notice",
+    "take_protocol",
+]
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +41,7 @@ COUNTED_STATUSES = ("finished", "awarded")
 Position = tuple[int, int]
 
 
-class Fact(msgspec.Struct, frozen=True, kw_only=True):
+class Fact(msgspec.Struct, frozen=True, kw_only=True, tag="fact"):
     """One row's contribution to a stage, as the last change left it. ``data`` is None once deleted."""
 
     kind: str  # match, stage, adjustment
@@ -70,7 +84,7 @@ def facts_from_change(table: str, record: Mapping[str, Any]) -> list[Fact]:
     return facts
 
 
-def _result(match: Mapping[str, Any], live: bool = False) -> Result | None:
+def _result(match: Mapping[str, Any], live: bool = False, fair_play: tuple[int, int] = (0, 0)) -> Result | None:
     """The match as a result that counts; with ``live``, a match in play counts as if it ended now."""
     counted = COUNTED_STATUSES + (("live",) if live else ())
     if match.get("status") not in counted or match.get("home_score") is None:
@@ -87,6 +101,8 @@ def _result(match: Mapping[str, Any], live: bool = False) -> Result | None:
             group=str(match.get("group_id") or ""),
             round=int(match.get("round") or 0),
             date=match["kickoff"].isoformat() if match.get("kickoff") is not None else "",
+            home_fair_play=fair_play[0],
+            away_fair_play=fair_play[1],
         )
     except (RulesError, ValueError) as exc:
         log.error("match %s cannot count in a table: %s", match.get("id"), exc)
@@ -104,6 +120,10 @@ class StageState(msgspec.Struct, kw_only=True):
     stage: Fact | None = None
     #: the leader of each group after the last change, so a change of leader is noticed without recomputing
     leaders: dict[str, str] = msgspec.field(default_factory=dict)
+    #: disciplinary points (home, away) per match, from its protocol (the fair-play criterion)
+    fair_play: dict[int, tuple[int, int]] = msgspec.field(default_factory=dict)
+    #: protocols that arrived before the stage's own row: their lines need its season and sport
+    pending: dict[int, Protocol] = msgspec.field(default_factory=dict)
 
     def apply(self, fact: Fact) -> bool:
         """Fold one fact in; False when it is a replay or older than what is stored (nothing changes)."""
@@ -132,14 +152,18 @@ class StageState(msgspec.Struct, kw_only=True):
     def regulation(self) -> Regulation | None:
         if self.stage is None or self.stage.data is None:
             return None
+        raw = self.stage.data.get("regulation_params")
+        params = raw if isinstance(raw, str) or raw is None else msgspec.json.encode(raw).decode()
         try:
-            return regulation(str(self.stage.data["regulation"]), _params(self.stage.data.get("regulation_params")))
+            return _regulation(str(self.stage.data["regulation"]), params)
         except RulesError as exc:
             log.error("stage %s: %s", self.stage_id, exc)
             return None
 
     def results(self, live: bool = False) -> list[Result]:
-        found = [_result(f.data, live) for f in self.matches.values() if f.data is not None]
+        found = [
+            _result(f.data, live, self.fair_play.get(f.id, (0, 0))) for f in self.matches.values() if f.data is not None
+        ]
         return [r for r in found if r is not None]
 
     @property
@@ -181,6 +205,12 @@ class StageState(msgspec.Struct, kw_only=True):
         return tables
 
 
+@functools.lru_cache(maxsize=256)
+def _regulation(name: str, params: str | None) -> Regulation:
+    """Presets are parsed once per (name, overrides): every protocol of a stage asks for its regulation."""
+    return regulation(name, _params(params))
+
+
 def _params(raw: object) -> dict[str, Any] | None:
     if raw is None:
         return None
@@ -194,8 +224,11 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     """Something subscribers hear about. ``id`` is the same however often the change is delivered."""
 
     id: str
-    kind: str  # match_finished, score_corrected, leader_changed
-    stage_id: int
+    #: match_finished, score_corrected, leader_changed, goal_scored, period_ended, regular_time_ended,
+    #: overtime_started, shootout_started, player_suspended
+    kind: str
+    stage_id: int = 0
+    season_id: int | None = None
     match_id: int | None = None
     group: str = ""
     team_id: int | None = None
@@ -203,6 +236,12 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     away_team_id: int | None = None
     home_score: int | None = None
     away_score: int | None = None
+    player_id: int | None = None
+    period: int | None = None
+    minute: int | None = None
+    #: a suspension: how many matches, and why
+    matches: int | None = None
+    reason: str = ""
 
 
 def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:
@@ -214,45 +253,145 @@ def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:
     return out
 
 
-def notices_for(fact: Fact, previous: Fact | None, before: Mapping[str, str], after: Mapping[str, str]) -> list[Notice]:
-    """The notices one applied fact causes: a match finished or corrected, a new leader of a group."""
-    found: list[Notice] = []
-    pos = f"{fact.position[0]}.{fact.position[1]}"
-    if fact.kind == "match" and fact.data is not None:
-        data = fact.data
-        counted = data.get("status") in COUNTED_STATUSES and data.get("home_score") is not None
-        was = previous is not None and previous.data is not None and previous.data.get("status") in COUNTED_STATUSES
+def match_notices(fact: Fact, previous: Fact | None) -> list[Notice]:
+    """The notices one applied match fact causes: a match finished, or its final score corrected."""
+    if fact.kind != "match" or fact.data is None:
+        return []
+    data = fact.data
+    counted = data.get("status") in COUNTED_STATUSES and data.get("home_score") is not None
+    old = previous.data if previous is not None else None
+    was = old is not None and old.get("status") in COUNTED_STATUSES
 
-        def match_notice(kind: str, notice_id: str) -> Notice:
-            return Notice(
-                id=notice_id,
-                kind=kind,
-                stage_id=fact.stage_id,
-                match_id=fact.id,
-                home_team_id=int(data["home_team_id"]),
-                away_team_id=int(data["away_team_id"]),
-                home_score=data.get("home_score"),
-                away_score=data.get("away_score"),
-            )
+    def match_notice(kind: str, notice_id: str) -> Notice:
+        return Notice(
+            id=notice_id,
+            kind=kind,
+            stage_id=fact.stage_id,
+            match_id=fact.id,
+            home_team_id=int(data["home_team_id"]),
+            away_team_id=int(data["away_team_id"]),
+            home_score=data.get("home_score"),
+            away_score=data.get("away_score"),
+        )
 
-        old = previous.data if previous is not None else None
-        if counted and not was:
-            found.append(match_notice("match_finished", f"match_finished:{fact.id}"))
-        elif (
-            counted
-            and old is not None
-            and (old.get("home_score"), old.get("away_score")) != (data.get("home_score"), data.get("away_score"))
-        ):
-            found.append(match_notice("score_corrected", f"score_corrected:{fact.id}:{pos}"))
-    for group, team in sorted(after.items()):
-        if before.get(group) != team:
+    if counted and not was:
+        return [match_notice("match_finished", f"match_finished:{fact.id}")]
+    if (
+        counted
+        and old is not None
+        and (old.get("home_score"), old.get("away_score")) != (data.get("home_score"), data.get("away_score"))
+    ):
+        pos = f"{fact.position[0]}.{fact.position[1]}"
+        return [match_notice("score_corrected", f"score_corrected:{fact.id}:{pos}")]
+    return []
+
+
+def leader_notices(state: StageState, before: Mapping[str, str], after: Mapping[str, str]) -> list[Notice]:
+    """A new leader of a group; the id carries the state's version, so it is the same on every replay."""
+    return [
+        Notice(
+            id=f"leader_changed:{state.stage_id}:{group or 0}:{team}:{state.version}",
+            kind="leader_changed",
+            stage_id=state.stage_id,
+            group=group,
+            team_id=int(team),
+        )
+        for group, team in sorted(after.items())
+        if before.get(group) != team
+    ]
+
+
+def take_protocol(state: StageState, protocol: Protocol, reg: Regulation) -> bool:
+    """Record a match protocol's fair-play points in its stage; True when the standings may change
+    (the points changed and the regulation ranks by them)."""
+    fair = fair_play_of(protocol, reg.fair_play)
+    old = state.fair_play.get(protocol.match_id)
+    if fair is None:
+        state.fair_play.pop(protocol.match_id, None)
+    else:
+        state.fair_play[protocol.match_id] = fair
+    return old != fair and "fair_play" in reg.criteria
+
+
+#: regular periods per sport (the ``sports`` table says the same): football two halves, hockey three periods
+REGULAR_PERIODS = {"football": 2, "ice-hockey": 3}
+_GOALS = ("goal", "penalty_goal", "own_goal")
+
+
+def protocol_notices(protocol: Protocol, seen: set[int], sport: str, *, was_live: bool) -> list[Notice]:
+    """Notices for the events of a protocol not seen before: goals with the score they made, period ends,
+    the end of regular time, the start of overtime and of a shoot-out. Ids are the events', so stable.
+
+    Only for a match that is or was live here: the protocol of a match entered after the fact (an import)
+    is not news event by event. A match that was live stays news after its final whistle, as the last
+    events are often typed in a moment after the status (and may arrive first: they are another topic)."""
+    if protocol.deleted or not (protocol.status == "live" or (was_live and protocol.counts)):
+        return []
+    regular = REGULAR_PERIODS.get(sport, 2)
+    p = protocol
+    base: dict[str, Any] = {
+        "stage_id": p.stage_id,
+        "match_id": p.match_id,
+        "home_team_id": p.home_team_id,
+        "away_team_id": p.away_team_id,
+    }
+    found = []
+    score = {p.home_team_id: 0, p.away_team_id: 0}
+    ordered = sorted(p.events, key=lambda e: (e.period, e.minute or 0, e.clock_seconds or 0, e.id))
+    first_overtime = next((e.id for e in ordered if e.period > regular and e.kind != "shootout_attempt"), None)
+    first_shootout = next((e.id for e in ordered if e.kind == "shootout_attempt"), None)
+    for e in ordered:
+        if e.kind in _GOALS:
+            score[e.team_id] = score.get(e.team_id, 0) + 1
+        if e.id in seen:
+            continue
+        if e.kind in _GOALS:
             found.append(
                 Notice(
-                    id=f"leader_changed:{fact.stage_id}:{group or 0}:{team}:{pos}",
-                    kind="leader_changed",
-                    stage_id=fact.stage_id,
-                    group=group,
-                    team_id=int(team),
+                    id=f"goal_scored:{e.id}",
+                    kind="goal_scored",
+                    team_id=e.team_id,
+                    player_id=e.player_id,
+                    period=e.period,
+                    minute=e.minute,
+                    home_score=score[p.home_team_id],
+                    away_score=score[p.away_team_id],
+                    **base,
                 )
             )
+        elif e.kind == "period_end":
+            found.append(
+                Notice(id=f"period_ended:{p.match_id}:{e.period}", kind="period_ended", period=e.period, **base)
+            )
+            if e.period == regular:
+                found.append(
+                    Notice(
+                        id=f"regular_time_ended:{p.match_id}",
+                        kind="regular_time_ended",
+                        home_score=score[p.home_team_id],
+                        away_score=score[p.away_team_id],
+                        **base,
+                    )
+                )
+        if e.id == first_overtime:
+            found.append(Notice(id=f"overtime_started:{p.match_id}", kind="overtime_started", period=e.period, **base))
+        if e.id == first_shootout:
+            found.append(Notice(id=f"shootout_started:{p.match_id}", kind="shootout_started", **base))
     return found
+
+
+def suspension_notice(record: Mapping[str, Any]) -> Notice | None:
+    """A new suspension (not one read by a snapshot): the player misses his next match(es)."""
+    after = record.get("after")
+    if record["op"] != "c" or after is None:
+        return None
+    return Notice(
+        id=f"player_suspended:{after['id']}",
+        kind="player_suspended",
+        season_id=int(after["season_id"]),
+        player_id=int(after["player_id"]),
+        team_id=after.get("team_id"),
+        match_id=after.get("from_match_id"),
+        matches=int(after["matches"]),
+        reason=str(after["reason"]),
+    )

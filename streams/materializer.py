@@ -1,8 +1,11 @@
-"""Writes the processor's outputs into the ``stats`` schema: one transaction per output record, replacing
-the rows of its key, and never older than what is there (each key's version is kept beside it).
+"""Writes the processor's outputs into the ``stats`` schema: a batch of records per transaction, each
+replacing the rows of its key, and never older than what is there (each key's version is kept beside it).
 
-Synchronous psycopg on purpose: a write takes a few milliseconds, the agent runs with concurrency 1, and a
-blocking write keeps the order of writes the order of the topic.
+Set-based on purpose: a batch costs three statements per table whatever its size (versions upserted where
+newer, returning the keys that won; their old rows deleted; their new rows copied in), and bursts coalesce
+(of many records of one key only the newest is written). One transaction per batch, so a reader never sees
+a key's rows half replaced. Synchronous psycopg, called from a thread by the agent (concurrency 1, so the
+order of writes is the order of the topic and the event loop keeps serving the other agents).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from streams.wire import ROW_FIELDS, TEAM_FIELDS
+from streams.wire import PLAYER_FIELDS, ROW_FIELDS, TEAM_FIELDS
 
-__all__ = ["LIVE_STANDINGS", "STANDINGS", "TEAM_RECORDS", "Materializer", "Target"]
+__all__ = ["LIVE_STANDINGS", "PLAYER_STATS", "STANDINGS", "TEAM_RECORDS", "Materializer", "Target"]
 
 log = logging.getLogger(__name__)
+
+Key = tuple[int, ...]
 
 
 class Target:
@@ -29,32 +34,31 @@ class Target:
         self.key = list(key)
         self.fields = list(fields)
         self.rows = rows
-        columns = [*self.key, *self.fields]
-        where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in self.key)
-        self.select_version = sql.SQL("SELECT version FROM stats.{} WHERE {} FOR UPDATE").format(
-            sql.Identifier(f"{table}_versions"), where
+        keys = sql.SQL(", ").join(map(sql.Identifier, self.key))
+        versions = sql.Identifier(f"{table}_versions")
+        arrays = sql.SQL(", ").join(sql.SQL("%s::bigint[]") for _ in range(len(self.key) + 3))
+        self.upsert_versions = sql.SQL(
+            "INSERT INTO stats.{versions} AS v ({keys}, version, commit_lsn, ordinal) "
+            "SELECT * FROM unnest({arrays}) "
+            "ON CONFLICT ({keys}) DO UPDATE SET version = EXCLUDED.version, commit_lsn = EXCLUDED.commit_lsn, "
+            "ordinal = EXCLUDED.ordinal, updated_at = now() WHERE v.version < EXCLUDED.version "
+            "RETURNING {keys}"
+        ).format(versions=versions, keys=keys, arrays=arrays)
+        self.delete = sql.SQL("DELETE FROM stats.{} WHERE ({}) IN (SELECT * FROM unnest({}))").format(
+            sql.Identifier(table), keys, sql.SQL(", ").join(sql.SQL("%s::bigint[]") for _ in self.key)
         )
-        self.delete = sql.SQL("DELETE FROM stats.{} WHERE {}").format(sql.Identifier(table), where)
-        self.insert = sql.SQL("INSERT INTO stats.{} ({}) VALUES ({})").format(
-            sql.Identifier(table),
-            sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+        self.copy = sql.SQL("COPY stats.{} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, [*self.key, *self.fields]))
         )
-        version_columns = [*self.key, "version", "commit_lsn", "ordinal"]
-        self.upsert_version = sql.SQL(
-            "INSERT INTO stats.{} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET version = EXCLUDED.version, "
-            "commit_lsn = EXCLUDED.commit_lsn, ordinal = EXCLUDED.ordinal, updated_at = now()"
-        ).format(
-            sql.Identifier(f"{table}_versions"),
-            sql.SQL(", ").join(map(sql.Identifier, version_columns)),
-            sql.SQL(", ").join(sql.Placeholder() * len(version_columns)),
-            sql.SQL(", ").join(map(sql.Identifier, self.key)),
-        )
+
+    def key_of(self, record: dict[str, Any]) -> Key:
+        return tuple(int(record[k]) for k in self.key)
 
 
 STANDINGS = Target("standings", ("stage_id", "group_key"), ROW_FIELDS, rows="rows")
 LIVE_STANDINGS = Target("live_standings", ("stage_id", "group_key"), ROW_FIELDS, rows="rows")
 TEAM_RECORDS = Target("team_records", ("stage_id",), TEAM_FIELDS, rows="teams")
+PLAYER_STATS = Target("player_stats", ("season_id", "player_id"), PLAYER_FIELDS, rows="players")
 
 
 class Materializer:
@@ -67,27 +71,46 @@ class Materializer:
             self.conn = psycopg.connect(self.dsn)
         return self.conn
 
-    def write(self, target: Target, record: dict[str, Any]) -> bool:
-        """Replace the rows of the record's key unless a newer or equal version is already materialized."""
-        key = tuple(int(record[k]) for k in target.key)
-        version = int(record["version"])
+    def write(self, items: Sequence[tuple[Target, dict[str, Any]]]) -> int:
+        """Write a batch of records in one transaction, only the newest of each key; a record older than or
+        as new as what is materialized is skipped. Returns how many keys were written."""
+        newest: dict[Target, dict[Key, dict[str, Any]]] = {}
+        for target, record in items:
+            per_key = newest.setdefault(target, {})
+            key = target.key_of(record)
+            known = per_key.get(key)
+            if known is None or int(record["version"]) > int(known["version"]):
+                per_key[key] = record
         conn = self._connection()
+        written = 0
         try:
             with conn.transaction():
-                stored = conn.execute(target.select_version, key).fetchone()
-                if stored is not None and int(stored[0]) >= version:
-                    return False  # a replay or an older record: what is there is at least as new
-                conn.execute(target.delete, key)
-                with conn.cursor() as cursor:
-                    cursor.executemany(
-                        target.insert, [(*key, *(row[f] for f in target.fields)) for row in record[target.rows]]
-                    )
-                conn.execute(target.upsert_version, (*key, version, int(record["commit_lsn"]), int(record["ordinal"])))
+                for target, records in newest.items():
+                    written += self._replace(conn, target, records)
         except psycopg.OperationalError:
             conn.close()
             raise
-        log.info("%s %s materialized at version %d (%d rows)", target.table, key, version, len(record[target.rows]))
-        return True
+        log.debug("%d records, %d written", len(items), written)
+        return written
+
+    @staticmethod
+    def _replace(conn: psycopg.Connection[tuple[Any, ...]], target: Target, records: dict[Key, dict[str, Any]]) -> int:
+        """Replace the rows of every key whose record is newer than the materialized version."""
+        columns: list[list[int]] = [[] for _ in range(len(target.key) + 3)]
+        for key, record in records.items():
+            for n, value in enumerate(
+                (*key, int(record["version"]), int(record["commit_lsn"]), int(record["ordinal"]))
+            ):
+                columns[n].append(value)
+        won: list[Key] = [tuple(r) for r in conn.execute(target.upsert_versions, columns).fetchall()]
+        if not won:
+            return 0  # replays or older records only: what is there is at least as new
+        conn.execute(target.delete, [list(c) for c in zip(*won, strict=True)])
+        with conn.cursor() as cursor, cursor.copy(target.copy) as copy:
+            for key in won:
+                for row in records[key][target.rows]:
+                    copy.write_row((*key, *(row[f] for f in target.fields)))
+        return len(won)
 
     def close(self) -> None:
         if self.conn is not None:

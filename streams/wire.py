@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sports import StandingRow
 from sports.team_records import TeamRecord
 
 __all__ = [
+    "PLAYERS_SCHEMA",
+    "PLAYER_FIELDS",
     "ROW_FIELDS",
     "STANDINGS_SCHEMA",
     "TEAMS_SCHEMA",
     "TEAM_FIELDS",
+    "player_key",
+    "player_row",
+    "players_record",
     "standings_key",
     "standings_record",
     "teams_record",
@@ -129,3 +135,69 @@ def teams_record(stage_id: int, position: tuple[int, int], version: int, records
         row["team_id"] = int(rec.team)
         teams.append(row)
     return {"stage_id": stage_id, "commit_lsn": position[0], "ordinal": position[1], "version": version, "teams": teams}
+
+
+_PLAYER = {
+    "type": "record",
+    "name": "PlayerStats",
+    "namespace": "rstat.stats",
+    "fields": [
+        {"name": "team_id", "type": "long"},
+        {"name": "sport", "type": "string"},
+        *(
+            {"name": n, "type": "int"}
+            for n in (
+                "games",
+                "goals",
+                "assists",
+                "points",
+                "minutes",
+                "yellow_cards",
+                "red_cards",
+                "penalty_minutes",
+                "shutouts",
+            )
+        ),
+        {"name": "save_pct", "type": "double"},
+        {"name": "goals_against_average", "type": "double"},
+        #: every figure of the sport's statistics (football, skater, goalie), as JSON
+        {"name": "stats", "type": "string"},
+    ],
+}
+PLAYER_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _PLAYER["fields"])  # type: ignore[index]
+PLAYERS_SCHEMA = _versioned("PlayerSeason", ["season_id", "player_id"], "players", _PLAYER)
+
+
+def player_key(season_id: int, player_id: int) -> bytes:
+    return f"{season_id}:{player_id}".encode()
+
+
+def player_row(team_id: int, sport: str, stats: dict[str, Any]) -> dict[str, Any]:
+    """The columns leaders are ranked by, beside the full figures; zero where the sport has no such figure."""
+    football, skater, goalie = stats.get("football"), stats.get("skater"), stats.get("goalie")
+    row: dict[str, Any] = dict.fromkeys(PLAYER_FIELDS[2:-3], 0)
+    row |= {"team_id": team_id, "sport": sport, "save_pct": 0.0, "goals_against_average": 0.0}
+    if football is not None:
+        row |= {k: football[k] for k in ("goals", "assists", "minutes", "yellow_cards", "red_cards")}
+        row |= {"games": football["appearances"], "points": football["goals"] + football["assists"]}
+    if skater is not None:
+        row |= {k: skater[k] for k in ("games", "goals", "assists", "points", "penalty_minutes")}
+    if goalie is not None:
+        row["games"] = max(row["games"], goalie["games"])
+        row |= {k: goalie[k] for k in ("shutouts", "save_pct", "goals_against_average")}
+    row["stats"] = json.dumps(stats, sort_keys=True)
+    return row
+
+
+def players_record(
+    season_id: int, player_id: int, position: tuple[int, int], version: int, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One player's season (``rows`` empty once no match of his counts: the materialized row goes)."""
+    return {
+        "season_id": season_id,
+        "player_id": player_id,
+        "commit_lsn": position[0],
+        "ordinal": position[1],
+        "version": version,
+        "players": rows,
+    }

@@ -22,6 +22,13 @@ def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def free_port() -> int:
+    """A port nothing listens on now (for a private process of a bench or a test)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def require_free_port(port: int, what: str, setting: str) -> None:
     """Refuse to start ``what`` on a port another program already listens on; we report, we do not fight."""
     if port_open(port):

@@ -19,12 +19,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from crawlers.football_txt import parse_football_txt
 from rstat.settings import Settings
 from sports import Adjustment, DecidedIn, Result, compute_standings, regulation
+from sports.discipline import Card, CardKind, fair_play_points
+from sports.football_stats import Goal, MatchSheet, SendingOff, football_player_stats
 from sports.team_records import team_records
 from tests.conftest import DATA, unique
 from tests.integration.cdc_support import RSTAT, CdcEnv, drop_env, make_env
@@ -43,6 +47,7 @@ def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
             "RSTAT__STREAMS__NOTICES_TOPIC": f"{env.prefix}notices",
             "RSTAT__STREAMS__TEAMS_TOPIC": f"{env.prefix}stats.teams",
             "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{env.prefix}stats.live-standings",
+            "RSTAT__STREAMS__PLAYERS_TOPIC": f"{env.prefix}stats.players",
             "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
         }
     )
@@ -440,3 +445,250 @@ def test_a_second_worker_takes_over_the_partitions_of_a_killed_one(chain: CdcEnv
         assert got == batch_table(conn, stage)
     # b was assigned partitions when both joined, and again when a's were handed to it
     assert (tmp_path / "b.log").read_text().count("Setting newly assigned partitions") >= 2
+
+
+def period_of(minute: int) -> int:
+    return 1 if minute <= 45 else 2 if minute <= 90 else 3 if minute <= 105 else 4
+
+
+def load_world_cup(conn: Conn, *, live_final: bool) -> tuple[dict[str, int], dict[str, int], int]:
+    """The 2018 World Cup: the group stage (eight groups, FIFA rules) and the knockout stage of one season,
+    goals from openfootball's JSON and cards from the full protocols, each as match events of players.
+    With ``live_final``, the final is played live: kicked off, goals entered one by one, then finished.
+    Returns (stage ids by name, group ids by name, season id)."""
+    doc = json.loads((DATA / "football" / "2018_worldcup.json").read_text())["matches"]
+    protocols = {(p.home, p.away): p for p in parse_football_txt((DATA / "football" / "2018_full.txt").read_text())}
+    org = one(conn, "INSERT INTO organizations (slug, name) VALUES ('fifa', 'FIFA') RETURNING id")
+    comp = one(
+        conn,
+        "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, 'football', 'wc', 'World Cup') RETURNING id",
+        (org,),
+    )
+    season = one(conn, "INSERT INTO seasons (competition_id, name) VALUES (%s, '2018') RETURNING id", (comp,))
+    stages = {
+        name: one(
+            conn,
+            "INSERT INTO stages (season_id, name, kind, ordinal, regulation) VALUES (%s, %s, %s, %s, 'fifa-2022') "
+            "RETURNING id",
+            (season, name, kind, n),
+        )
+        for n, (name, kind) in enumerate([("Groups", "groups"), ("Knockout", "knockout")], start=1)
+    }
+    groups = {
+        name: one(conn, "INSERT INTO groups (stage_id, name) VALUES (%s, %s) RETURNING id", (stages["Groups"], name))
+        for name in sorted({m["group"] for m in doc if "group" in m})
+    }
+    teams: dict[str, int] = {}
+    players: dict[tuple[int, str], int] = {}
+
+    def team(name: str) -> int:
+        if name not in teams:
+            teams[name] = one(conn, "INSERT INTO teams (org_id, name) VALUES (%s, %s) RETURNING id", (org, name))
+        return teams[name]
+
+    def player(team_id: int, name: str) -> int:
+        name = "Kane" if name == "Harry Kane" else name  # the source spells one of his goals in full
+        if (team_id, name) not in players:
+            players[(team_id, name)] = one(
+                conn, "INSERT INTO players (org_id, last_name) VALUES (%s, %s) RETURNING id", (org, name)
+            )
+        return players[(team_id, name)]
+
+    def event(match: int, kind: str, team_id: int, player_id: int, minute: int, stoppage: int | None) -> None:
+        conn.execute(
+            "INSERT INTO match_events (match_id, team_id, kind, player_id, period, minute, stoppage) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (match, team_id, kind, player_id, period_of(minute), minute, stoppage),
+        )
+
+    for n, m in enumerate(doc, start=1):
+        home, away = team(m["team1"]), team(m["team2"])
+        score = m["score"].get("et") or m["score"]["ft"]
+        decided = "SO" if "p" in m["score"] else "OT" if "et" in m["score"] else "REG"
+        live = live_final and n == len(doc)
+        match = one(
+            conn,
+            "INSERT INTO matches (stage_id, group_id, round, home_team_id, away_team_id, status, home_score, "
+            "away_score, decided_in) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                stages["Groups" if "group" in m else "Knockout"],
+                groups.get(m.get("group", "")),
+                n,
+                home,
+                away,
+                "live" if live else "finished",
+                0 if live else score[0],
+                0 if live else score[1],
+                None if live else decided,
+            ),
+        )
+        goals = [
+            (g, side_team, other)
+            for key, side_team, other in (("goals1", home, away), ("goals2", away, home))
+            for g in m.get(key, [])
+        ]
+        for g, credited, other in sorted(goals, key=lambda x: (x[0]["minute"], x[0].get("offset", 0))):
+            kind = "own_goal" if g.get("owngoal") else "penalty_goal" if g.get("penalty") else "goal"
+            scorer = player(other if kind == "own_goal" else credited, g["name"])
+            event(match, kind, credited, scorer, g["minute"], g.get("offset"))
+            if live:
+                conn.execute(
+                    "UPDATE matches SET home_score = home_score + %s, away_score = away_score + %s WHERE id = %s",
+                    (int(credited == home), int(credited == away), match),
+                )
+        protocol = protocols.get((m["team1"], m["team2"]))
+        for card in protocol.cards if protocol is not None else ():
+            team_id = team(card.team)
+            event(match, str(card.kind), team_id, player(team_id, card.player), card.minute, None)
+        if live:
+            conn.execute("UPDATE matches SET status = 'finished', decided_in = %s WHERE id = %s", (decided, match))
+    return stages, groups, season
+
+
+def world_cup_batch(conn: Conn, season: int) -> tuple[dict[int, dict[str, Any]], dict[int, list[tuple[Any, ...]]]]:
+    """sports/ over the final rows: every player's figures, and each group's table with fair play."""
+    events = conn.execute(
+        "SELECT e.match_id, e.kind::text, e.team_id, e.player_id, e.minute FROM match_events e "
+        "JOIN matches m ON m.id = e.match_id JOIN stages s ON s.id = m.stage_id WHERE s.season_id = %s "
+        "ORDER BY e.id",
+        (season,),
+    ).fetchall()
+    matches = conn.execute(
+        "SELECT m.id, m.home_team_id, m.away_team_id, m.home_score, m.away_score, m.group_id, s.kind::text "
+        "FROM matches m JOIN stages s ON s.id = m.stage_id WHERE s.season_id = %s AND m.status = 'finished'",
+        (season,),
+    ).fetchall()
+    sheets = []
+    cards = []
+    for match_id, home, away, *_ in matches:
+        mine = [e for e in events if e[0] == match_id]
+        goals = [
+            Goal(team=str(e[2]), scorer=str(e[3]), minute=e[4], kind=e[1])
+            for e in mine
+            if e[1] in ("goal", "penalty_goal", "own_goal")
+        ]
+        yellows = tuple(str(e[3]) for e in mine if e[1] == "yellow")
+        offs = tuple(SendingOff(player=str(e[3]), minute=e[4]) for e in mine if e[1] in ("second_yellow", "red"))
+        sheets.append(
+            MatchSheet(
+                match_id=str(match_id),
+                home=str(home),
+                away=str(away),
+                goals=tuple(goals),
+                yellows=yellows,
+                sendings_off=offs,
+            )
+        )
+        cards += [
+            Card(match_id=str(match_id), player=str(e[3]), team=str(e[2]), kind=CardKind(e[1]))
+            for e in mine
+            if e[1] in ("yellow", "second_yellow", "red")
+        ]
+    reg = regulation("fifa-2022")
+    fair = fair_play_points(cards, reg.fair_play)
+    by_group: dict[int, list[Result]] = {}
+    for match_id, home, away, hs, as_, group, kind in matches:
+        if kind == "groups":
+            by_group.setdefault(int(group), []).append(
+                Result(
+                    id=str(match_id),
+                    home=str(home),
+                    away=str(away),
+                    home_score=hs,
+                    away_score=as_,
+                    group=str(group),
+                    home_fair_play=fair.get((str(match_id), str(home)), 0),
+                    away_fair_play=fair.get((str(match_id), str(away)), 0),
+                )
+            )
+    tables = {
+        group: [(int(r.team), r.rank, r.points, r.goal_diff, r.decided_by) for r in compute_standings(rs, reg)]
+        for group, rs in by_group.items()
+    }
+    players = {int(p): msgspec.structs.asdict(s) for p, s in football_player_stats(sheets).items()}
+    return players, tables
+
+
+def test_world_cup_scorers_cards_and_fair_play_through_the_whole_chain(chain: CdcEnv, tmp_path: Path) -> None:
+    """Goals and cards as match events: the season's player figures equal sports/ over the final rows
+    (Kane top scorer with 6, 3 of them penalties), the group tables include fair play (Japan above Senegal
+    on it), a correction (a goal given to another player) moves the goal, and the final played live sends
+    goal notices with the running score."""
+    chain.start()
+    chain.wait_streaming()
+    log = tmp_path / "streams.log"
+    worker = start_streams(chain, log)
+    with chain.connect() as conn:
+        stages, groups, season = load_world_cup(conn, live_final=True)
+        # a correction: the first goal of the tournament given to the wrong player, then fixed
+        first = one(conn, "SELECT min(id) FROM match_events WHERE kind = 'goal'")
+        right = one(conn, "SELECT player_id FROM match_events WHERE id = %s", (first,))
+        wrong = one(conn, "SELECT max(id) FROM players")
+        conn.execute("UPDATE match_events SET player_id = %s WHERE id = %s", (wrong, first))
+        conn.execute("UPDATE match_events SET player_id = %s WHERE id = %s", (right, first))
+        suspension = one(
+            conn,
+            "INSERT INTO suspensions (season_id, player_id, reason, matches) VALUES (%s, %s, 'red card', 1) "
+            "RETURNING id",
+            (season, wrong),
+        )
+        players, tables = world_cup_batch(conn, season)
+        deadline = time.monotonic() + 240
+        got_players: dict[int, dict[str, Any]] = {}
+        got_tables: dict[int, list[tuple[Any, ...]]] = {}
+        while time.monotonic() < deadline:
+            got_players = {
+                int(p): s["football"]
+                for p, s in conn.execute(
+                    "SELECT player_id, stats FROM stats.player_stats WHERE season_id = %s", (season,)
+                ).fetchall()
+            }
+            got_tables = {
+                g: [
+                    tuple(r)
+                    for r in conn.execute(
+                        "SELECT team_id, rank, points, goal_diff, decided_by FROM stats.standings "
+                        "WHERE stage_id = %s AND group_key = %s ORDER BY position",
+                        (stages["Groups"], g),
+                    ).fetchall()
+                ]
+                for g in tables
+            }
+            if got_players == players and got_tables == tables:
+                break
+            assert worker.poll() is None, f"rstat streams exited; see {log}"
+            time.sleep(1)
+        assert got_tables == tables, f"group tables did not settle; see {log}"
+        wrong_players = {
+            p: (got_players.get(p), players.get(p))
+            for p in players.keys() | got_players.keys()
+            if got_players.get(p) != players.get(p)
+        }
+        assert got_players == players, f"player statistics did not settle; see {log}: {list(wrong_players.items())[:3]}"
+        names = dict(conn.execute("SELECT id, last_name FROM players").fetchall())
+        team_names = {v: k for k, v in dict(conn.execute("SELECT name, id FROM teams").fetchall()).items()}
+        top = conn.execute(
+            "SELECT player_id, goals, (stats->'football'->>'penalty_goals')::int FROM stats.player_stats "
+            "WHERE season_id = %s ORDER BY goals DESC, player_id LIMIT 1",
+            (season,),
+        ).fetchone()
+        assert top is not None
+        assert (names[top[0]], top[1], top[2]) == ("Kane", 6, 3)
+        group_h = [team_names[r[0]] for r in got_tables[groups["Group H"]]]
+        assert group_h[1:3] == ["Japan", "Senegal"]
+        assert got_tables[groups["Group H"]][2][4] == "fair_play"
+        assert sum(s["goals"] + s["own_goals"] for s in got_players.values()) == 169
+        assert sum(s["red_cards"] for s in got_players.values()) == sum(s["red_cards"] for s in players.values()) > 0
+    notices = read_notices(chain)
+    goals = [n for n in notices if n["kind"] == "goal_scored"]
+    final = json.loads((DATA / "football" / "2018_worldcup.json").read_text())["matches"][-1]
+    timeline = sorted([(g["minute"], g.get("offset", 0), side) for side in (0, 1) for g in final[f"goals{side + 1}"]])
+    running = [
+        (sum(1 for t in timeline[: n + 1] if t[2] == 0), sum(1 for t in timeline[: n + 1] if t[2] == 1))
+        for n in range(len(timeline))
+    ]
+    assert running[-1] == (4, 2)  # France 4-2 Croatia
+    # one notice per goal of the final (ids are stable, so redeliveries collapse), with the running score
+    assert sorted({n["id"]: (n["home_score"], n["away_score"]) for n in goals}.values()) == running
+    assert any(n["id"] == f"player_suspended:{suspension}" for n in notices)
+    assert sum(1 for n in notices if n["kind"] == "match_finished") == 64

@@ -162,7 +162,7 @@ def test_a_match_moved_to_another_stage_leaves_the_first() -> None:
 
 
 def test_notices_have_stable_ids_and_fire_once_per_change() -> None:
-    from streams.facts import leaders, notices_for
+    from streams.facts import leader_notices, leaders, match_notices
 
     state = StageState(stage_id=1)
     (stage,) = facts_from_change("stages", STAGE)
@@ -177,11 +177,11 @@ def test_notices_have_stable_ids_and_fire_once_per_change() -> None:
         previous = state.matches.get(fact.id)
         lead_before = leaders(state.standings())
         assert state.apply(fact)
-        notices = notices_for(fact, previous, lead_before, leaders(state.standings()))
+        notices = match_notices(fact, previous) + leader_notices(state, lead_before, leaders(state.standings()))
         seen += [x.id for x in notices]
         # the same change delivered again: not applied, so no notice either
         assert not state.apply(fact)
-    assert seen == ["match_finished:5", "leader_changed:1:0:1:101.0", "score_corrected:5:102.0"]
+    assert seen == ["match_finished:5", "leader_changed:1:0:1:3", "score_corrected:5:102.0"]
 
 
 def test_live_matches_count_only_in_the_live_table() -> None:
