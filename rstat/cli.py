@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
+from rstat.api_cli import add_api_commands
 from rstat.errors import RStatError
 from rstat.settings import Settings, SettingsError, load_settings
 
@@ -191,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Consume rstat.cdc.* and keep standings exact under replays and corrections; publish them "
         "to rstat.stats.standings and materialize them into PostgreSQL's stats schema.",
     ).set_defaults(handler=_streams)
+
+    add_api_commands(sub)
 
     table = sub.add_parser(
         "table",

@@ -173,7 +173,7 @@ class CdcSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: Comma-separated tables never captured.
     exclude_tables: str = "schema_migrations"
     #: Comma-separated ``table.column`` never captured (a publication column list keeps them in the database).
-    exclude_columns: str = "users.password_hash,api_clients.secret_hash"
+    exclude_columns: str = "users.password_hash,api_clients.secret_hash,refresh_tokens.token_hash"
     #: Kafka key columns per table, ``table:col+col`` comma-separated; other tables are keyed by primary key.
     key_columns: str = "match_events:match_id,lineups:match_id"
     #: Prefix of the per-table topics (``<prefix><table>``).
@@ -223,6 +223,42 @@ class StreamsSettings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ""
 
 
+class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The three HTTP apps (``rstat api identity|admin|public``) and the tokens between them."""
+
+    host: str = "127.0.0.1"
+    identity_port: int = 8401
+    admin_port: int = 8402
+    public_port: int = 8403
+    #: ``iss`` of every token, checked by the admin and public apps.
+    issuer: str = "rstat-identity"
+    #: Where the identity app keeps its RS256 signing keys (PEM, one file per key id); empty:
+    #: ``<stack home>/keys``. In production a mounted secret volume.
+    keys_dir: str = ""
+    #: JWKS the admin and public apps verify tokens against; empty: the local identity app's.
+    jwks_url: str = ""
+    #: How long the admin and public apps trust a fetched JWKS before fetching it again (an unknown key id
+    #: triggers one refetch at once).
+    jwks_cache_s: float = 300.0
+    access_token_ttl_s: int = 900
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    #: Failed logins allowed per account, and per client address, within ``login_window_s``.
+    login_attempts_per_account: int = 5
+    login_attempts_per_address: int = 20
+    login_window_s: float = 60.0
+    #: Requests per minute a public API client (one token's client id) may make.
+    public_requests_per_minute: int = 6000
+    #: ``Cache-Control: max-age`` of public answers.
+    public_max_age_s: int = 10
+    #: Largest request body accepted, in bytes (413 above it).
+    max_body_bytes: int = 1_048_576
+    #: Connections per app to PostgreSQL.
+    pool_size: int = 8
+
+    def jwks(self) -> str:
+        return self.jwks_url or f"http://{self.host}:{self.identity_port}/.well-known/jwks.json"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """All settings of a process, one section per external system."""
 
@@ -232,6 +268,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     clickhouse: ClickHouseSettings = msgspec.field(default_factory=ClickHouseSettings)
     cdc: CdcSettings = msgspec.field(default_factory=CdcSettings)
     streams: StreamsSettings = msgspec.field(default_factory=StreamsSettings)
+    api: ApiSettings = msgspec.field(default_factory=ApiSettings)
 
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"

@@ -1,0 +1,182 @@
+"""``rstat api admin``: the management gateway (audience ``admin``).
+
+Routes are generated per resource (see ``resources.py``) under ``/v1/orgs/{org_id}/<resource>``; on top
+of them: members (owner only), calendar generation and bulk import. Each handler authorizes the caller's
+role in the organization of the path, checks that every id it touches belongs to that organization, and
+writes in one transaction that starts with the ``rstat.context`` message naming the caller.
+
+This module does not use ``from __future__ import annotations``: the generated handlers annotate their
+parameters with DTO types built at run time, and Litestar reads those annotations as objects.
+"""
+
+import logging
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Litestar, Request, Response, delete, get, patch, post
+from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.params import Parameter
+from psycopg import AsyncConnection
+
+from api.admin.bulk import bulk_handlers
+from api.admin.calendar import calendar_handler
+from api.admin.checks import check_protocol
+from api.admin.members import member_handlers
+from api.admin.queries import QUERIES, Queries
+from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
+from api.auth import ROLES, Principal, authenticate
+from api.db import Database, Row
+from api.errors import ForbiddenError, NotFoundError, handlers
+from api.tokens import JwksCache
+from rstat.settings import Settings
+
+__all__ = ["Page", "create_admin_app", "ensure_in_org"]
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 500
+
+
+class Page(msgspec.Struct, frozen=True):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+async def ensure_in_org(conn: AsyncConnection[Row], org_id: int, resource: str, item_id: int) -> None:
+    """404 unless ``item_id`` is a ``resource`` of ``org_id`` (another organization's id does not exist here)."""
+    row = await (await conn.execute(QUERIES[resource].org_of, (item_id,))).fetchone()
+    if row is None or int(row["org_id"]) != org_id:
+        raise NotFoundError(f"{resource[:-1] if resource.endswith('s') else resource} {item_id} not found")
+
+
+async def _check_refs(conn: AsyncConnection[Row], org_id: int, resource: Resource, values: dict[str, Any]) -> None:
+    for field in resource.fields:
+        value = values.get(field.name)
+        if field.ref is not None and value is not None:
+            await ensure_in_org(conn, org_id, field.ref, int(value))
+
+
+def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHandler]:
+    base = f"/v1/orgs/{{org_id:int}}/{resource.name}"
+    create_type = resource.create_type()
+    update_type = resource.update_type()
+    tag = [resource.name]
+    writers = resource.write_roles
+
+    async def list_items(
+        org_id: int,
+        *,
+        principal: Principal,
+        db: Database,
+        request: Request[Any, Any, Any],
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 50,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> Page:
+        principal.require(org_id, ROLES)
+        filters = {k: request.query_params[k] for k in resource.filters if k in request.query_params}
+        rows_q, count_q, params = queries.listing(filters, limit=limit, offset=offset)
+        async with db.read() as conn:
+            rows = await (await conn.execute(rows_q, [org_id, *params])).fetchall()
+            total = await (await conn.execute(count_q, [org_id, *params])).fetchone()
+        return Page(items=rows, total=int(total["n"]) if total else 0, limit=limit, offset=offset)
+
+    async def get_item(org_id: int, item_id: int, principal: Principal, db: Database) -> dict[str, Any]:
+        principal.require(org_id, ROLES)
+        async with db.read() as conn:
+            row = await (await conn.execute(queries.get, (item_id, org_id))).fetchone()
+        if row is None:
+            raise NotFoundError(f"{resource.name} {item_id} not found")
+        return row
+
+    async def create_item(org_id: int, data: create_type, principal: Principal, db: Database) -> Response[Any]:  # type: ignore[valid-type]
+        principal.require(org_id, writers)
+        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        if resource.org_column is not None:
+            values[resource.org_column] = org_id
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            await _check_refs(conn, org_id, resource, values)
+            await check_protocol(conn, resource.name, values, existing=None)
+            query, params = queries.insert(values)
+            row = await (await conn.execute(query, params)).fetchone()
+        return Response(row, status_code=201)
+
+    async def update_item(
+        org_id: int,
+        item_id: int,
+        data: update_type,  # type: ignore[valid-type]
+        principal: Principal,
+        db: Database,
+    ) -> dict[str, Any]:
+        role = principal.require(org_id, writers)
+        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if resource.name == "matches" and role == "scorer" and not values.keys() <= SCORER_MATCH_FIELDS:
+            raise ForbiddenError(f"a scorer may change only {', '.join(sorted(SCORER_MATCH_FIELDS))} of a match")
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            existing = await (await conn.execute(queries.get, (item_id, org_id))).fetchone()
+            if existing is None:
+                raise NotFoundError(f"{resource.name} {item_id} not found")
+            if not values:
+                return existing
+            await _check_refs(conn, org_id, resource, values)
+            await check_protocol(conn, resource.name, values, existing=existing)
+            query, params = queries.update(item_id, values)
+            row = await (await conn.execute(query, params)).fetchone()
+        assert row is not None
+        return row
+
+    async def delete_item(org_id: int, item_id: int, principal: Principal, db: Database) -> None:
+        principal.require(org_id, writers)
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            await ensure_in_org(conn, org_id, resource.name, item_id)
+            await conn.execute(queries.delete, (item_id,))
+
+    return [
+        get(base, name=f"list-{resource.name}", tags=tag, summary=f"List {resource.name}")(list_items),
+        get(f"{base}/{{item_id:int}}", name=f"get-{resource.name}", tags=tag)(get_item),
+        post(base, name=f"create-{resource.name}", tags=tag, status_code=201)(create_item),
+        patch(f"{base}/{{item_id:int}}", name=f"update-{resource.name}", tags=tag)(update_item),
+        delete(f"{base}/{{item_id:int}}", name=f"delete-{resource.name}", tags=tag, status_code=204)(delete_item),
+    ]
+
+
+def create_admin_app(settings: Settings) -> Litestar:
+    api = settings.api
+    db = Database(settings.postgres.app_dsn(), api.pool_size)
+    jwks = JwksCache(api.jwks(), api.jwks_cache_s)
+
+    async def principal(request: Request[Any, Any, Any]) -> Principal:
+        found, _claims = await authenticate(request, jwks, audience="admin", issuer=api.issuer, db=db)
+        return found
+
+    async def database() -> Database:
+        return db
+
+    @get("/healthz", summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    route_handlers: list[Any] = [healthz]
+    for name, resource in RESOURCES.items():
+        route_handlers += _resource_handlers(resource, QUERIES[name])
+    route_handlers += [*member_handlers(), calendar_handler(), *bulk_handlers()]
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={"principal": Provide(principal), "db": Provide(database)},
+        on_startup=[db.open],
+        on_shutdown=[db.close],
+        exception_handlers=handlers,
+        request_max_body_size=api.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="R-Stat management API",
+            version="1",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

@@ -1,0 +1,95 @@
+"""Bulk import of teams, players and matches: a JSON array or a CSV file (header = field names), all or
+nothing. Every row is validated and inserted in one transaction, each under a savepoint so that every bad
+row is found, not only the first; if any row fails, nothing is written and the report names each one
+(its number, counting data rows from 1, and what is wrong with it)."""
+
+import csv
+import io
+from typing import Any
+
+import msgspec
+import psycopg
+from litestar import Request, Response, post
+from litestar.handlers import HTTPRouteHandler
+
+from api.admin.queries import QUERIES
+from api.admin.resources import RESOURCES
+from api.auth import Principal
+from api.db import Database
+from api.errors import InvalidError, NotFoundError
+
+__all__ = ["bulk_handlers"]
+
+IMPORTABLE = ("teams", "players", "matches")
+MAX_ROWS = 5000
+
+
+def _rows(body: bytes, content_type: str) -> list[dict[str, Any]]:
+    if "csv" in content_type:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidError("the CSV file is not UTF-8") from exc
+        return [{k: (v if v != "" else None) for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
+    try:
+        rows = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise InvalidError(f"the body is not JSON: {exc}") from exc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InvalidError("the body must be a JSON array of objects (or a CSV file with Content-Type text/csv)")
+    return rows
+
+
+def bulk_handlers() -> list[HTTPRouteHandler]:
+    from api.admin.app import _check_refs  # noqa: PLC0415 - the app module imports this one
+
+    @post(
+        "/v1/orgs/{org_id:int}/import/{kind:str}",
+        tags=["import"],
+        status_code=201,
+        summary="Import teams, players or matches (JSON array or CSV), all or nothing",
+    )
+    async def bulk_import(
+        org_id: int, kind: str, request: Request[Any, Any, Any], principal: Principal, db: Database
+    ) -> Response[Any]:
+        principal.require(org_id, ("editor", "owner"))
+        if kind not in IMPORTABLE:
+            raise NotFoundError(f"cannot import {kind!r}; importable: {', '.join(IMPORTABLE)}")
+        resource, queries = RESOURCES[kind], QUERIES[kind]
+        rows = _rows(await request.body(), request.headers.get("content-type", ""))
+        if not rows or len(rows) > MAX_ROWS:
+            raise InvalidError(f"send between 1 and {MAX_ROWS} rows")
+        create = resource.create_type()
+        errors: list[dict[str, Any]] = []
+        created: list[int] = []
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            for number, raw in enumerate(rows, start=1):
+                try:
+                    item = msgspec.convert(raw, create, strict=False)
+                except msgspec.ValidationError as exc:
+                    errors.append({"row": number, "detail": str(exc)})
+                    continue
+                values = {k: v for k, v in msgspec.structs.asdict(item).items() if v is not None}
+                if resource.org_column is not None:
+                    values[resource.org_column] = org_id
+                try:
+                    async with conn.transaction():  # a savepoint: a bad row does not end the transaction
+                        await _check_refs(conn, org_id, resource, values)
+                        query, params = queries.insert(values)
+                        row = await (await conn.execute(query, params)).fetchone()
+                        assert row is not None
+                        created.append(int(row["id"]))
+                except NotFoundError as exc:
+                    errors.append({"row": number, "detail": exc.detail})
+                except psycopg.errors.IntegrityError as exc:
+                    errors.append({"row": number, "detail": (exc.diag.message_primary or str(exc)).strip()})
+                except psycopg.errors.DataError as exc:
+                    errors.append({"row": number, "detail": (exc.diag.message_primary or str(exc)).strip()})
+            if errors:
+                # leaving the block by an exception rolls the whole import back
+                raise InvalidError(
+                    f"{len(errors)} of {len(rows)} rows are not valid; nothing was imported", extra={"rows": errors}
+                )
+        return Response({"imported": len(created), "ids": created}, status_code=201)
+
+    return [bulk_import]

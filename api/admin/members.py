@@ -1,0 +1,177 @@
+"""Organizations and their members: any user may create an organization (and owns it); only owners manage
+members and website API clients. The last owner cannot be removed or demoted (the organization would be
+orphaned). New roles show in the member's tokens from their next login or refresh."""
+
+import secrets
+from typing import Any
+
+import msgspec
+from litestar import Response, delete, get, patch, post
+from litestar.handlers import HTTPRouteHandler
+
+from api.auth import ROLES, Principal
+from api.db import Database
+from api.errors import ConflictError, InvalidError, NotFoundError
+from api.passwords import hash_secret
+
+__all__ = ["member_handlers"]
+
+ROLE_NAMES = frozenset(ROLES)
+
+
+class OrganizationCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    slug: str
+    name: str
+
+
+class MemberCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: str
+    role: str
+    #: creates the user when no user has this email yet
+    password: str | None = None
+    display_name: str = ""
+
+
+class MemberUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    role: str
+
+
+class ClientCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+
+
+def _role(role: str) -> str:
+    if role not in ROLE_NAMES:
+        raise InvalidError(f"role must be one of {', '.join(ROLES)}", extra={"fields": {"role": role}})
+    return role
+
+
+def _user_id(principal: Principal) -> int:
+    kind, _, value = principal.subject.partition(":")
+    if kind != "user":
+        raise NotFoundError("only users have organizations")
+    return int(value)
+
+
+def member_handlers() -> list[HTTPRouteHandler]:
+    members = "/v1/orgs/{org_id:int}/members"
+    tag = ["organizations"]
+
+    @get("/v1/orgs", tags=tag, summary="The caller's organizations and roles")
+    async def my_orgs(principal: Principal, db: Database) -> list[dict[str, Any]]:
+        async with db.read() as conn:
+            return await (
+                await conn.execute(
+                    "SELECT o.id, o.slug, o.name, m.role::text AS role FROM memberships m "
+                    "JOIN organizations o ON o.id = m.org_id WHERE m.user_id = %s ORDER BY o.id",
+                    (_user_id(principal),),
+                )
+            ).fetchall()
+
+    @post("/v1/orgs", tags=tag, status_code=201, summary="Create an organization; the caller owns it")
+    async def create_org(data: OrganizationCreate, principal: Principal, db: Database) -> dict[str, Any]:
+        user = _user_id(principal)
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            org = await (
+                await conn.execute(
+                    "INSERT INTO organizations (slug, name) VALUES (%s, %s) RETURNING *", (data.slug, data.name)
+                )
+            ).fetchone()
+            assert org is not None
+            await conn.execute(
+                "INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org["id"], user)
+            )
+        return org
+
+    @get(members, tags=tag, summary="Members of an organization")
+    async def list_members(org_id: int, principal: Principal, db: Database) -> list[dict[str, Any]]:
+        principal.require(org_id, ("owner",))
+        async with db.read() as conn:
+            return await (
+                await conn.execute(
+                    "SELECT u.id AS user_id, u.email, u.display_name, m.role::text AS role FROM memberships m "
+                    "JOIN users u ON u.id = m.user_id WHERE m.org_id = %s ORDER BY u.id",
+                    (org_id,),
+                )
+            ).fetchall()
+
+    @post(members, tags=tag, status_code=201, summary="Add a member (creating the user if a password is given)")
+    async def add_member(org_id: int, data: MemberCreate, principal: Principal, db: Database) -> dict[str, Any]:
+        principal.require(org_id, ("owner",))
+        role = _role(data.role)
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            user = await (
+                await conn.execute("SELECT id FROM users WHERE lower(email) = lower(%s)", (data.email,))
+            ).fetchone()
+            if user is None:
+                if not data.password:
+                    raise NotFoundError(f"no user with email {data.email}; give a password to create one")
+                if len(data.password) < 10:
+                    raise InvalidError("a password needs at least 10 characters", extra={"fields": ["password"]})
+                user = await (
+                    await conn.execute(
+                        "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s) RETURNING id",
+                        (data.email, hash_secret(data.password), data.display_name),
+                    )
+                ).fetchone()
+                assert user is not None
+            await conn.execute(
+                "INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, %s)", (org_id, user["id"], role)
+            )
+        return {"user_id": user["id"], "email": data.email, "role": role}
+
+    async def _owners_left(conn: Any, org_id: int, user_id: int) -> int:
+        row = await (
+            await conn.execute(
+                "SELECT count(*) AS n FROM memberships WHERE org_id = %s AND role = 'owner' AND user_id <> %s",
+                (org_id, user_id),
+            )
+        ).fetchone()
+        return int(row["n"])
+
+    @patch(f"{members}/{{user_id:int}}", tags=tag, summary="Change a member's role")
+    async def update_member(
+        org_id: int, user_id: int, data: MemberUpdate, principal: Principal, db: Database
+    ) -> dict[str, Any]:
+        principal.require(org_id, ("owner",))
+        role = _role(data.role)
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            if role != "owner" and not await _owners_left(conn, org_id, user_id):
+                raise ConflictError("the last owner cannot be demoted")
+            row = await (
+                await conn.execute(
+                    "UPDATE memberships SET role = %s WHERE org_id = %s AND user_id = %s RETURNING user_id",
+                    (role, org_id, user_id),
+                )
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"user {user_id} is not a member")
+        return {"user_id": user_id, "role": role}
+
+    @delete(f"{members}/{{user_id:int}}", tags=tag, status_code=204, summary="Remove a member")
+    async def remove_member(org_id: int, user_id: int, principal: Principal, db: Database) -> None:
+        principal.require(org_id, ("owner",))
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            if not await _owners_left(conn, org_id, user_id):
+                raise ConflictError("the last owner cannot be removed")
+            row = await (
+                await conn.execute(
+                    "DELETE FROM memberships WHERE org_id = %s AND user_id = %s RETURNING user_id", (org_id, user_id)
+                )
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"user {user_id} is not a member")
+
+    @post("/v1/orgs/{org_id:int}/api-clients", tags=tag, status_code=201, summary="A website's client credentials")
+    async def create_client(org_id: int, data: ClientCreate, principal: Principal, db: Database) -> Response[Any]:
+        principal.require(org_id, ("owner",))
+        client_id, secret = f"rs_{secrets.token_hex(8)}", secrets.token_urlsafe(32)
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            await conn.execute(
+                "INSERT INTO api_clients (org_id, client_id, secret_hash, name) VALUES (%s, %s, %s, %s)",
+                (org_id, client_id, hash_secret(secret), data.name),
+            )
+        # the secret is shown once, here, and stored only as a hash
+        return Response({"client_id": client_id, "client_secret": secret, "name": data.name}, status_code=201)
+
+    return [my_orgs, create_org, list_members, add_member, update_member, remove_member, create_client]

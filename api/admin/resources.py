@@ -1,0 +1,264 @@
+"""The management API's resources as data: table, fields, how a row belongs to an organization, who writes.
+
+Every route of the admin app is generated from these specs (list, read, create, update, delete), so tenant
+scoping is written once: a row's organization is found by following its parent chain up to a table with
+``org_id`` (a match -> its stage -> season -> competition), and every id a request names (a parent, a team,
+a player, a venue) must belong to the caller's organization, or the request gets a 404 as if it did not
+exist. DTOs are msgspec Structs built from the field lists: a Create type (required fields without
+defaults), an Update type (every field optional, absent = unchanged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+__all__ = ["RESOURCES", "Field", "Resource"]
+
+EDIT = ("editor", "owner")
+PROTOCOL = ("scorer", "editor", "owner")
+OWNER = ("owner",)
+
+
+class Field(msgspec.Struct, frozen=True):
+    name: str
+    type: Any
+    required: bool = False
+    #: the resource this column points to, when it is another row of the organization
+    ref: str | None = None
+    #: jsonb column: sent as JSON
+    json: bool = False
+
+
+class Resource(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    table: str
+    fields: tuple[Field, ...]
+    #: the column holding the organization, or the parent (column, resource) it belongs through
+    org_column: str | None = None
+    parent: tuple[str, str] | None = None
+    write_roles: tuple[str, ...] = EDIT
+    #: list filters accepted as query parameters (equality on these columns)
+    filters: tuple[str, ...] = ()
+
+    def create_type(self) -> type[msgspec.Struct]:
+        required = [(f.name, f.type) for f in self.fields if f.required]
+        optional = [(f.name, f.type | None, None) for f in self.fields if not f.required]
+        return msgspec.defstruct(
+            f"{_camel(self.name)}Create", [*required, *optional], kw_only=True, forbid_unknown_fields=True
+        )
+
+    def update_type(self) -> type[msgspec.Struct]:
+        fields = [
+            (f.name, (f.type if f.required else f.type | None) | msgspec.UnsetType, msgspec.UNSET) for f in self.fields
+        ]
+        return msgspec.defstruct(f"{_camel(self.name)}Update", fields, kw_only=True, forbid_unknown_fields=True)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+Slug = str
+Text = str
+
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in [
+        Resource(
+            name="competitions",
+            table="competitions",
+            org_column="org_id",
+            fields=(Field("sport", str, True), Field("slug", Slug, True), Field("name", Text, True)),
+        ),
+        Resource(
+            name="seasons",
+            table="seasons",
+            parent=("competition_id", "competitions"),
+            filters=("competition_id",),
+            fields=(
+                Field("competition_id", int, True, ref="competitions"),
+                Field("name", Text, True),
+                Field("starts_on", dt.date),
+                Field("ends_on", dt.date),
+            ),
+        ),
+        Resource(
+            name="stages",
+            table="stages",
+            parent=("season_id", "seasons"),
+            filters=("season_id",),
+            fields=(
+                Field("season_id", int, True, ref="seasons"),
+                Field("name", Text, True),
+                Field("kind", str, True),
+                Field("ordinal", int),
+                Field("regulation", str, True),
+                Field("regulation_params", dict[str, Any], json=True),
+            ),
+        ),
+        Resource(
+            name="groups",
+            table="groups",
+            parent=("stage_id", "stages"),
+            filters=("stage_id",),
+            fields=(Field("stage_id", int, True, ref="stages"), Field("name", Text, True)),
+        ),
+        Resource(
+            name="teams",
+            table="teams",
+            org_column="org_id",
+            fields=(Field("name", Text, True), Field("short_name", Text), Field("code", str)),
+        ),
+        Resource(
+            name="players",
+            table="players",
+            org_column="org_id",
+            fields=(
+                Field("last_name", Text, True),
+                Field("first_name", Text),
+                Field("birth_date", dt.date),
+                Field("nationality", str),
+            ),
+        ),
+        Resource(
+            name="venues",
+            table="venues",
+            org_column="org_id",
+            fields=(Field("name", Text, True), Field("city", Text), Field("capacity", int)),
+        ),
+        Resource(
+            name="officials",
+            table="officials",
+            org_column="org_id",
+            fields=(Field("name", Text, True), Field("role", str)),
+        ),
+        Resource(
+            name="roster_entries",
+            table="roster_entries",
+            parent=("season_id", "seasons"),
+            filters=("season_id", "team_id"),
+            fields=(
+                Field("season_id", int, True, ref="seasons"),
+                Field("team_id", int, True, ref="teams"),
+                Field("player_id", int, True, ref="players"),
+                Field("number", int),
+                Field("position", str),
+            ),
+        ),
+        Resource(
+            name="matches",
+            table="matches",
+            parent=("stage_id", "stages"),
+            filters=("stage_id", "round", "status", "home_team_id", "away_team_id"),
+            write_roles=PROTOCOL,  # scorers may only change the protocol fields (see SCORER_MATCH_FIELDS)
+            fields=(
+                Field("stage_id", int, True, ref="stages"),
+                Field("group_id", int, ref="groups"),
+                Field("round", int, True),
+                Field("home_team_id", int, True, ref="teams"),
+                Field("away_team_id", int, True, ref="teams"),
+                Field("venue_id", int, ref="venues"),
+                Field("referee_id", int, ref="officials"),
+                Field("kickoff", dt.datetime),
+                Field("status", str),
+                Field("home_score", int),
+                Field("away_score", int),
+                Field("period_scores", list[list[int]], json=True),
+                Field("decided_in", str),
+                Field("attendance", int),
+            ),
+        ),
+        Resource(
+            name="match_events",
+            table="match_events",
+            parent=("match_id", "matches"),
+            filters=("match_id",),
+            write_roles=PROTOCOL,
+            fields=(
+                Field("match_id", int, True, ref="matches"),
+                Field("team_id", int, True, ref="teams"),
+                Field("kind", str, True),
+                Field("player_id", int, ref="players"),
+                Field("assist1_id", int, ref="players"),
+                Field("assist2_id", int, ref="players"),
+                Field("player_out_id", int, ref="players"),
+                Field("goalie_id", int, ref="players"),
+                Field("period", int, True),
+                Field("minute", int),
+                Field("stoppage", int),
+                Field("clock_seconds", int),
+                Field("strength", str),
+                Field("penalty_minutes", int),
+                Field("infraction", str),
+                Field("scored", bool),
+            ),
+        ),
+        Resource(
+            name="lineups",
+            table="lineups",
+            parent=("match_id", "matches"),
+            filters=("match_id",),
+            write_roles=PROTOCOL,
+            fields=(
+                Field("match_id", int, True, ref="matches"),
+                Field("team_id", int, True, ref="teams"),
+                Field("player_id", int, True, ref="players"),
+                Field("number", int),
+                Field("starter", bool, True),
+                Field("position", str),
+                Field("goalie_toi_seconds", int),
+            ),
+        ),
+        Resource(
+            name="suspensions",
+            table="suspensions",
+            parent=("season_id", "seasons"),
+            filters=("season_id", "player_id"),
+            fields=(
+                Field("season_id", int, True, ref="seasons"),
+                Field("player_id", int, True, ref="players"),
+                Field("team_id", int, ref="teams"),
+                Field("reason", Text, True),
+                Field("matches", int, True),
+                Field("from_match_id", int, ref="matches"),
+            ),
+        ),
+        Resource(
+            name="point_adjustments",
+            table="point_adjustments",
+            parent=("stage_id", "stages"),
+            filters=("stage_id",),
+            fields=(
+                Field("stage_id", int, True, ref="stages"),
+                Field("team_id", int, True, ref="teams"),
+                Field("points", int, True),
+                Field("reason", Text, True),
+            ),
+        ),
+        Resource(
+            name="content_items",
+            table="content_items",
+            org_column="org_id",
+            filters=("kind", "competition_id", "team_id", "match_id"),
+            fields=(
+                Field("kind", str, True),
+                Field("title", Text, True),
+                Field("body", Text),
+                Field("url", str),
+                Field("competition_id", int, ref="competitions"),
+                Field("match_id", int, ref="matches"),
+                Field("team_id", int, ref="teams"),
+                Field("published_at", dt.datetime),
+            ),
+        ),
+    ]
+}
+
+#: what a scorer may change on a match: the protocol, not the calendar
+SCORER_MATCH_FIELDS = frozenset({"status", "home_score", "away_score", "period_scores", "decided_in", "attendance"})

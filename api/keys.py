@@ -1,0 +1,76 @@
+"""The identity app's RS256 signing keys: one PEM file per key id in a folder, the newest is current.
+
+``rstat keys rotate`` writes a new key; the identity app signs with it from its next request (it re-reads the
+folder when the folder changes), while the JWKS keeps serving the previous public key, so tokens signed
+before the rotation stay valid until they expire. Older keys are removed on rotation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+__all__ = ["KeyStore", "SigningKey"]
+
+KEEP = 2  # current and previous
+
+
+class SigningKey:
+    def __init__(self, kid: str, private_pem: bytes) -> None:
+        self.kid = kid
+        key = serialization.load_pem_private_key(private_pem, password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError(f"key {kid} is not an RSA key")
+        self.private_key = key
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        return {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+
+class KeyStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._stamp: float = -1.0
+        self._keys: list[SigningKey] = []
+
+    def rotate(self) -> str:
+        """Create a new current key; keep the previous one for verification, drop older ones."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        kid = f"k{time.time_ns():020d}"  # sorts by creation, so the newest file is the current key
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        path = self.folder / f"{kid}.pem"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        tmp.rename(path)  # atomic: a reader never sees half a key
+        for old in sorted(self.folder.glob("*.pem"))[:-KEEP]:
+            old.unlink()
+        return kid
+
+    def loaded(self) -> list[SigningKey]:
+        """Current first, then the previous one; re-read when the folder changed (a rotation)."""
+        stamp = self.folder.stat().st_mtime if self.folder.exists() else 0.0
+        if stamp != self._stamp:
+            files = sorted(self.folder.glob("*.pem"), reverse=True) if self.folder.exists() else []
+            self._keys = [SigningKey(f.stem, f.read_bytes()) for f in files[:KEEP]]
+            self._stamp = stamp
+        return self._keys
+
+    def current(self) -> SigningKey:
+        keys = self.loaded()
+        if not keys:
+            raise LookupError(f"no signing key in {self.folder}: run `rstat keys rotate`")
+        return keys[0]
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [k.public_jwk() for k in self.loaded()]}

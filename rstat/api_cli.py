@@ -1,0 +1,115 @@
+"""``rstat api``, ``rstat keys`` and ``rstat users``: run the HTTP apps and administer identity."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+import psycopg
+
+from rstat.errors import RStatError
+from rstat.settings import Settings
+
+__all__ = ["add_api_commands"]
+
+log = logging.getLogger(__name__)
+APPS = ("identity", "admin", "public")
+
+
+def _keys_dir(settings: Settings) -> Path:
+    return Path(settings.api.keys_dir) if settings.api.keys_dir else settings.stack.home_path / "keys"
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # noqa: PLC0415 - only the serving process needs it
+
+    from api.keys import KeyStore  # noqa: PLC0415
+
+    api = settings.api
+    if args.app == "identity":
+        store = KeyStore(_keys_dir(settings))
+        if not store.loaded():
+            kid = store.rotate()
+            print(f"api identity: no signing key yet; created {kid} in {store.folder}", file=sys.stderr)
+        from api.identity import create_identity_app as factory  # noqa: PLC0415
+    elif args.app == "admin":
+        from api.admin.app import create_admin_app as factory  # noqa: PLC0415
+    else:
+        from api.public import create_public_app as factory  # noqa: PLC0415
+    port = {"identity": api.identity_port, "admin": api.admin_port, "public": api.public_port}[args.app]
+    print(f"api {args.app}: serving on http://{api.host}:{port} (OpenAPI at /schema)", file=sys.stderr)
+    uvicorn.run(factory(settings), host=api.host, port=port, workers=1, log_level="info", access_log=args.access_log)
+    return 0
+
+
+def _rotate(_args: argparse.Namespace, settings: Settings) -> int:
+    from api.keys import KeyStore  # noqa: PLC0415
+
+    store = KeyStore(_keys_dir(settings))
+    kid = store.rotate()
+    kept = [k.kid for k in store.loaded()]
+    print(
+        f"keys: {kid} is the signing key now; the JWKS serves {', '.join(kept)} (tokens of the previous key "
+        "stay valid until they expire)"
+    )
+    return 0
+
+
+def _create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from api.passwords import hash_secret  # noqa: PLC0415
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    if len(password) < 10:
+        raise RStatError("a password needs at least 10 characters")
+    with psycopg.connect(settings.postgres.app_dsn(), autocommit=True) as conn, conn.transaction():
+        row = conn.execute(
+            "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s) RETURNING id",
+            (args.email, hash_secret(password), args.name),
+        ).fetchone()
+        assert row is not None
+        if args.org:
+            org = conn.execute(
+                "INSERT INTO organizations (slug, name) VALUES (%s, %s) ON CONFLICT (slug) DO UPDATE "
+                "SET name = organizations.name RETURNING id",
+                (args.org, args.org),
+            ).fetchone()
+            assert org is not None
+            conn.execute("INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org[0], row[0]))
+    print(f"users: created user {row[0]} <{args.email}>" + (f", owner of {args.org}" if args.org else ""))
+    return 0
+
+
+def add_api_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    api = sub.add_parser(
+        "api",
+        help="serve one of the HTTP apps: identity, admin or public",
+        description="Serve an app with uvicorn on the port its settings give (RSTAT__API__*_PORT).",
+    )
+    api.add_argument("app", choices=APPS, help="which app")
+    api.add_argument("--access-log", action="store_true", help="log every request")
+    api.set_defaults(handler=_serve)
+
+    keys = sub.add_parser("keys", help="manage the token signing keys", description="Signing keys of identity.")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser(
+        "rotate",
+        help="create a new signing key; the previous one stays in the JWKS",
+        description="Rotate without downtime: new tokens are signed with the new key at once, tokens signed "
+        "with the previous key verify until they expire.",
+    ).set_defaults(handler=_rotate)
+
+    users = sub.add_parser("users", help="manage users", description="Users of the management API.")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    create = users_sub.add_parser(
+        "create",
+        help="create a user (the first owner of an organization)",
+        description="Create a user; with --org, also the organization (by slug) with the user as its owner.",
+    )
+    create.add_argument("email")
+    create.add_argument("--name", default="", help="display name")
+    create.add_argument("--org", default="", help="organization slug to create (or join) as owner")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    create.set_defaults(handler=_create_user)

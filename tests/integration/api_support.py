@@ -1,0 +1,112 @@
+"""The three HTTP apps as real processes (``rstat api ...`` under uvicorn) on a private database, keys
+folder and ports, and helpers to talk to them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+
+from rstat.migrations import apply_migrations
+from rstat.settings import Settings
+from rstat.stack.process import free_port
+from tests.conftest import unique
+from tests.integration.cdc_support import RSTAT
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Apis:
+    settings: Settings
+    database: str
+    env: dict[str, str]
+    urls: dict[str, str]
+    logs: Path
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def dsn(self) -> str:
+        return self.settings.postgres.admin_dsn(self.database)
+
+    def connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        return psycopg.connect(self.dsn, autocommit=True)
+
+    def client(self, app: str, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.urls[app], headers=headers, timeout=30)
+
+    def rstat(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [RSTAT, *args], env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    def user(self, email: str, org: str = "") -> None:
+        """A user created with the CLI (the bootstrap path of a new installation)."""
+        args = ["users", "create", email, "--password-stdin", *(["--org", org] if org else [])]
+        done = self.rstat(*args, stdin=PASSWORD + "\n")
+        assert done.returncode == 0, done.stderr
+
+    def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        with self.client("identity") as c:
+            r = c.post("/v1/token", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+
+def start_apis(settings: Settings, tmp: Path, **overrides: str) -> Iterator[Apis]:
+    name = unique("api")
+    pg = settings.postgres
+    with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    apply_migrations(pg, dsn=pg.admin_dsn(name), progress=lambda _line: None)
+    ports = {app: free_port() for app in ("identity", "admin", "public")}
+    env = {
+        **os.environ,
+        "RSTAT__POSTGRES__DATABASE": name,
+        "RSTAT__API__KEYS_DIR": str(tmp / "keys"),
+        **{f"RSTAT__API__{app.upper()}_PORT": str(port) for app, port in ports.items()},
+        "RSTAT__API__JWKS_CACHE_S": "300",
+        **overrides,
+    }
+    apis = Apis(
+        settings=settings,
+        database=name,
+        env=env,
+        urls={app: f"http://127.0.0.1:{port}" for app, port in ports.items()},
+        logs=tmp,
+    )
+    try:
+        for app in ("identity", "admin", "public"):
+            with (tmp / f"{app}.log").open("ab") as out:
+                apis.procs.append(subprocess.Popen([RSTAT, "api", app], env=env, stdout=out, stderr=subprocess.STDOUT))
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{apis.urls[app]}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert apis.procs[-1].poll() is None, (tmp / f"{app}.log").read_text()
+                assert time.monotonic() < deadline, f"rstat api {app} did not start"
+                time.sleep(0.2)
+        yield apis
+    finally:
+        for proc in apis.procs:
+            proc.terminate()
+        for proc in apis.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
