@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 from api.db import Database
 from api.errors import ForbiddenError, NotFoundError, UnauthorizedError
@@ -42,7 +42,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         return role
 
 
-def _bearer(request: Request[Any, Any, Any]) -> str:
+def _bearer(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -51,7 +51,7 @@ def _bearer(request: Request[Any, Any, Any]) -> str:
 
 
 async def authenticate(
-    request: Request[Any, Any, Any], jwks: JwksCache, *, audience: str, issuer: str, db: Database | None
+    request: ASGIConnection[Any, Any, Any, Any], jwks: JwksCache, *, audience: str, issuer: str, db: Database | None
 ) -> tuple[Principal, dict[str, Any]]:
     claims = await verify_token(_bearer(request), jwks, audience=audience, issuer=issuer)
     if db is not None:

@@ -14,8 +14,9 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Litestar, Request, Response, delete, get, patch, post
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.handlers import HTTPRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import Parameter
@@ -149,14 +150,24 @@ def create_admin_app(settings: Settings) -> Litestar:
     db = Database(settings.postgres.app_dsn(), api.pool_size)
     jwks = JwksCache(api.jwks(), api.jwks_cache_s)
 
+    async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        """Authenticate, and 404 for an organization the caller is not in, before anything else (body
+        validation included) can tell the caller anything about it."""
+        if handler.opt.get("anonymous") or connection.url.path.startswith("/schema"):
+            return  # liveness and the OpenAPI document
+        found, _claims = await authenticate(connection, jwks, audience="admin", issuer=api.issuer, db=db)
+        connection.state.principal = found
+        if "org_id" in connection.path_params:
+            found.role_in(int(connection.path_params["org_id"]))
+
     async def principal(request: Request[Any, Any, Any]) -> Principal:
-        found, _claims = await authenticate(request, jwks, audience="admin", issuer=api.issuer, db=db)
+        found: Principal = request.state.principal
         return found
 
     async def database() -> Database:
         return db
 
-    @get("/healthz", summary="Liveness")
+    @get("/healthz", summary="Liveness", opt={"anonymous": True}, security=[])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -167,6 +178,7 @@ def create_admin_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=route_handlers,
         dependencies={"principal": Provide(principal), "db": Provide(database)},
+        guards=[member_guard],
         on_startup=[db.open],
         on_shutdown=[db.close],
         exception_handlers=handlers,
