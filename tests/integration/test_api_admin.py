@@ -247,7 +247,10 @@ def test_calendar_generation_and_its_refusal_once_results_exist(orgs: tuple[Org,
 
 def test_bulk_import_is_all_or_nothing_with_a_report(orgs: tuple[Org, Org]) -> None:
     a, _ = orgs
-    count = lambda: a.get("viewer", "/players?limit=1").json()["total"]  # noqa: E731
+
+    def count() -> int:
+        return int(a.get("viewer", "/players?limit=1").json()["total"])
+
     before = count()
     csv_body = (
         "last_name,first_name,birth_date,nationality\nOne,A,2000-01-01,ENG\nTwo,B,not-a-date,ENG\n,C,,\nFour,D,,xx\n"
@@ -290,7 +293,7 @@ def test_no_route_lets_one_organization_touch_another(orgs: tuple[Org, Org], api
         values = {"item_id": b.ids.get(resource), "user_id": b_owner, "stage_id": b.ids["stages"], "kind": "teams"}
         for name in re.findall(r"\{(\w+)\}", url):
             url = url.replace("{" + name + "}", str(values[name]))
-        body = {} if method in ("POST", "PATCH") else None
+        body: dict[str, Any] | None = {} if method in ("POST", "PATCH") else None
         with apis.client("admin", a.tokens["owner"]) as c:
             r = c.request(method, url, json=body) if body is not None else c.request(method, url)
         assert r.status_code == 404, (method, url, r.status_code, r.text)
