@@ -63,12 +63,14 @@ class Apis:
         return body
 
 
-def start_apis(settings: Settings, tmp: Path, **overrides: str) -> Iterator[Apis]:
-    name = unique("api")
+def start_apis(settings: Settings, tmp: Path, database: str | None = None, **overrides: str) -> Iterator[Apis]:
+    """The apps on ``database`` (migrated already), or on a new database of their own."""
+    name = database or unique("api")
     pg = settings.postgres
-    with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    apply_migrations(pg, dsn=pg.admin_dsn(name), progress=lambda _line: None)
+    if database is None:
+        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        apply_migrations(pg, dsn=pg.admin_dsn(name), progress=lambda _line: None)
     ports = {app: free_port() for app in ("identity", "admin", "public")}
     env = {
         **os.environ,
@@ -108,5 +110,6 @@ def start_apis(settings: Settings, tmp: Path, **overrides: str) -> Iterator[Apis
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if database is None:
+            with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -196,3 +196,10 @@ def drop_env(cdc: CdcEnv) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(cdc.name)))
     app_id = cdc.env.get("RSTAT__STREAMS__APP_ID")
     delete_topics(cdc.settings, (cdc.prefix, app_id) if app_id else (cdc.prefix,))
+
+
+def start_streams(env: CdcEnv, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        proc = subprocess.Popen([RSTAT, "streams"], env=env.env, stdout=out, stderr=subprocess.STDOUT)
+    env.procs.append(proc)
+    return proc

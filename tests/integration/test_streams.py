@@ -15,51 +15,23 @@ import random
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import psycopg
-import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from crawlers.football_txt import parse_football_txt
-from rstat.settings import Settings
 from sports import Adjustment, DecidedIn, Result, compute_standings, regulation
 from sports.discipline import Card, CardKind, fair_play_points
 from sports.football_stats import Goal, MatchSheet, SendingOff, football_player_stats
 from sports.team_records import team_records
 from tests.conftest import DATA, unique
-from tests.integration.cdc_support import RSTAT, CdcEnv, drop_env, make_env
+from tests.integration.cdc_support import RSTAT, CdcEnv, start_streams
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 KILL_AT = int(os.environ.get("KILL_AT", "190"))
-
-
-@pytest.fixture
-def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
-    env = make_env(stack, tmp_path)
-    env.env.update(
-        {
-            "RSTAT__STREAMS__APP_ID": unique("streams"),
-            "RSTAT__STREAMS__STANDINGS_TOPIC": f"{env.prefix}stats.standings",
-            "RSTAT__STREAMS__NOTICES_TOPIC": f"{env.prefix}notices",
-            "RSTAT__STREAMS__TEAMS_TOPIC": f"{env.prefix}stats.teams",
-            "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{env.prefix}stats.live-standings",
-            "RSTAT__STREAMS__PLAYERS_TOPIC": f"{env.prefix}stats.players",
-            "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
-        }
-    )
-    yield env
-    drop_env(env)
-
-
-def start_streams(env: CdcEnv, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        proc = subprocess.Popen([RSTAT, "streams"], env=env.env, stdout=out, stderr=subprocess.STDOUT)
-    env.procs.append(proc)
-    return proc
 
 
 def one(conn: Conn, query: str, params: tuple[Any, ...] = ()) -> int:
