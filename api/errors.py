@@ -67,15 +67,17 @@ class TooManyRequestsError(ApiError):
         self.retry_after = retry_after
 
 
-def _body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
-    return {"error": code, "detail": detail, **extra}
+def _body(code: str, detail: str, status: int, **extra: Any) -> dict[str, Any]:
+    """The error document: ``status_code`` and ``detail`` as Litestar documents its errors in the OpenAPI
+    schema, ``error`` a stable code for programs, and any specifics (fields, rule, rows) beside them."""
+    return {"status_code": status, "error": code, "detail": detail, **extra}
 
 
 def _api_error(_request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status == 401 else {}
     if isinstance(exc, TooManyRequestsError):
         headers["Retry-After"] = str(exc.retry_after)
-    return Response(_body(exc.code, exc.detail, **exc.extra), status_code=exc.status, headers=headers)
+    return Response(_body(exc.code, exc.detail, exc.status, **exc.extra), status_code=exc.status, headers=headers)
 
 
 def _database_error(request: Request[Any, Any, Any], exc: psycopg.Error) -> Response[Any]:
@@ -84,25 +86,26 @@ def _database_error(request: Request[Any, Any, Any], exc: psycopg.Error) -> Resp
     rule = diag.constraint_name or ""
     message = (diag.message_primary or str(exc)).strip()
     if isinstance(exc, pg.UniqueViolation):
-        return Response(_body("conflict", message, rule=rule), status_code=409)
+        return Response(_body("conflict", message, 409, rule=rule), status_code=409)
     if isinstance(exc, pg.ForeignKeyViolation):
-        return Response(_body("invalid_reference", message, rule=rule), status_code=422)
+        return Response(_body("invalid_reference", message, 422, rule=rule), status_code=422)
     if isinstance(exc, pg.RaiseException):
-        return Response(_body("conflict", message, rule=rule), status_code=409)
-    if isinstance(exc, (pg.CheckViolation, pg.NotNullViolation, pg.InvalidTextRepresentation)):
-        return Response(_body("invalid", message, rule=rule), status_code=422)
-    if isinstance(exc, (pg.NumericValueOutOfRange, pg.StringDataRightTruncation, pg.InvalidDatetimeFormat)):
-        return Response(_body("invalid", message), status_code=422)
+        return Response(_body("conflict", message, 409, rule=rule), status_code=409)
+    if isinstance(exc, psycopg.IntegrityError):  # check, not-null, exclusion
+        return Response(_body("invalid", message, 422, rule=rule), status_code=422)
+    if isinstance(exc, psycopg.DataError):  # a value the column cannot hold: NUL bytes, out of range, bad enum
+        return Response(_body("invalid", message, 422), status_code=422)
     log.error("database error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
-    return Response(_body("internal", "the database failed; try again"), status_code=500)
+    return Response(_body("internal", "the database failed; try again", 500), status_code=500)
 
 
 def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Litestar's own errors (validation, unknown route, body too large) in the same shape."""
     if isinstance(exc, ValidationException):
-        return Response(_body("invalid", "the request is not valid", fields=exc.extra), status_code=422)
+        return Response(_body("invalid", "the request is not valid", 422, fields=exc.extra), status_code=422)
     code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-    return Response(_body(code.get(exc.status_code, "bad_request"), exc.detail), status_code=exc.status_code)
+    status = exc.status_code
+    return Response(_body(code.get(status, "bad_request"), exc.detail, status), status_code=status)
 
 
 handlers: dict[int | type[Exception], Any] = {
