@@ -70,10 +70,17 @@ def _streams(settings: Settings) -> dict[str, object]:
     return bench_streams(settings)
 
 
+def _api(settings: Settings) -> dict[str, object]:
+    from rstat.bench_api import bench_api  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_api(settings)
+
+
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
     "cdc": _cdc,
     "streams": _streams,
+    "api": _api,
 }
 
 

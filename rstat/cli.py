@@ -221,7 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Benchmarks on the real local stack.",
     )
     bench.add_argument(
-        "part", choices=["sports", "cdc", "streams"], help="what to measure (cdc and streams need `rstat stack up`)"
+        "part",
+        choices=["sports", "cdc", "streams", "api"],
+        help="what to measure (all but sports need `rstat stack up`)",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object (the only output format)")
     bench.set_defaults(handler=_bench)

@@ -15,4 +15,8 @@ def main_processes(settings: Settings) -> list[ProcessSpec]:
     """Every long-running process of the project, in start order. Grows as components are built."""
     del settings  # each process reads the same environment itself
     rstat = str(Path(sys.executable).parent / "rstat")
-    return [ProcessSpec(name="cdc", argv=[rstat, "cdc"]), ProcessSpec(name="streams", argv=[rstat, "streams"])]
+    return [
+        ProcessSpec(name="cdc", argv=[rstat, "cdc"]),
+        ProcessSpec(name="streams", argv=[rstat, "streams"]),
+        *(ProcessSpec(name=app, argv=[rstat, "api", app]) for app in ("identity", "admin", "public")),
+    ]

@@ -1,0 +1,3 @@
+module rstat/loadgen
+
+go 1.21
