@@ -1,12 +1,20 @@
-"""Calendar generation: a stage's round robin from ``sports.schedule`` (circle method, minimum breaks),
-one round every ``days_between_rounds`` from the first kick-off, at the home team's venue when given.
+"""Calendar generation from ``sports/``, one round every ``days_between_rounds`` from the first kick-off,
+at the home team's venue when given:
 
-Regenerating replaces the stage's (or group's) scheduled matches, and is refused once any of them has a
-result or is in play: a calendar with results is edited match by match.
+- ``round_robin``: the circle method with the minimum number of breaks (``sports.schedule``), single or
+  double;
+- ``knockout``: a seeded single-elimination bracket (``sports.bracket``, byes to the top seeds), every
+  bracket match a tie (one leg, or two with ``legs: 2``); ties whose teams are known get their matches,
+  later rounds are ties with placeholder teams until the winners are known;
+- ``series``: the same bracket of best-of-N series (``best_of``), games at home by the 2-2-1-1-1 pattern
+  (``sports.ties``).
+
+Regenerating replaces the stage's (or group's) scheduled matches and ties, and is refused once any match
+has a result or is in play: a calendar with results is edited match by match.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Response, post
@@ -16,13 +24,19 @@ from api.auth import Principal
 from api.db import Database
 from api.errors import ConflictError, InvalidError
 from sports import RulesError
+from sports.bracket import build_bracket
 from sports.schedule import double_round_robin, single_round_robin
+from sports.ties import series_home_pattern
 
 __all__ = ["CalendarRequest", "calendar_handler"]
 
 
 class CalendarRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    #: in seeding order for knockout and series (the first is the top seed)
     team_ids: list[int]
+    format: Literal["round_robin", "knockout", "series"] = "round_robin"
+    legs: Literal[1, 2] = 1
+    best_of: int = 7
     first_kickoff: dt.datetime
     days_between_rounds: int = 7
     double: bool = True
@@ -39,7 +53,7 @@ def calendar_handler() -> HTTPRouteHandler:
         "/v1/orgs/{org_id:int}/stages/{stage_id:int}/calendar",
         tags=["calendar"],
         status_code=201,
-        summary="Generate a stage's round robin",
+        summary="Generate a stage's calendar: round robin, knockout or series",
     )
     async def generate(
         org_id: int, stage_id: int, data: CalendarRequest, principal: Principal, db: Database
@@ -47,12 +61,7 @@ def calendar_handler() -> HTTPRouteHandler:
         principal.require(org_id, ("editor", "owner"))
         if len(data.team_ids) < 2 or not 1 <= data.days_between_rounds <= 365:
             raise InvalidError("need at least two teams and 1 to 365 days between rounds")
-        try:
-            fixtures = (double_round_robin if data.double else single_round_robin)(
-                [str(t) for t in data.team_ids], seed=data.seed
-            )
-        except RulesError as exc:
-            raise InvalidError(str(exc)) from exc
+        plan, ties = _plan(data)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             await ensure_in_org(conn, org_id, "stages", stage_id)
             for team in data.team_ids:
@@ -74,26 +83,98 @@ def calendar_handler() -> HTTPRouteHandler:
                 "DELETE FROM matches WHERE stage_id = %s AND group_id IS NOT DISTINCT FROM %s",
                 (stage_id, data.group_id),
             )
+            await conn.execute("DELETE FROM ties WHERE stage_id = %s", (stage_id,))
+            tie_ids: dict[int, int] = {}
+            for number, (round_no, team_a, team_b) in ties.items():
+                tie = await (
+                    await conn.execute(
+                        "INSERT INTO ties (stage_id, round, kind, team_a_id, team_b_id, best_of) "
+                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                        (
+                            stage_id,
+                            round_no,
+                            "series" if data.format == "series" or data.legs == 1 else "two_legged",
+                            team_a,
+                            team_b,
+                            data.best_of if data.format == "series" else (1 if data.legs == 1 else None),
+                        ),
+                    )
+                ).fetchone()
+                assert tie is not None
+                tie_ids[number] = int(tie["id"])
             step = dt.timedelta(days=data.days_between_rounds)
             created = []
-            for f in fixtures:
+            for p in plan:
                 row = await (
                     await conn.execute(
                         "INSERT INTO matches (stage_id, group_id, round, home_team_id, away_team_id, venue_id, "
-                        "kickoff) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id, round, home_team_id, "
-                        "away_team_id, venue_id, kickoff",
+                        "kickoff, tie_id, leg, game_no) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                        "RETURNING id, round, home_team_id, away_team_id, venue_id, kickoff, tie_id, leg, game_no",
                         (
                             stage_id,
                             data.group_id,
-                            f.round,
-                            int(f.home),
-                            int(f.away),
-                            data.venues.get(f.home),
-                            data.first_kickoff + step * (f.round - 1),
+                            p.round,
+                            p.home,
+                            p.away,
+                            data.venues.get(str(p.home)),
+                            data.first_kickoff + step * (p.round - 1) + dt.timedelta(days=2 * p.day),
+                            tie_ids.get(p.tie) if p.tie else None,
+                            p.leg,
+                            p.game,
                         ),
                     )
                 ).fetchone()
                 created.append(row)
-        return Response({"matches": created, "rounds": max(f.round for f in fixtures)}, status_code=201)
+        rounds = max([p.round for p in plan] + [r for r, _a, _b in ties.values()])
+        return Response({"matches": created, "ties": len(ties), "rounds": rounds}, status_code=201)
 
     return generate
+
+
+class _Planned(msgspec.Struct, frozen=True, kw_only=True):
+    round: int
+    home: int
+    away: int
+    tie: int = 0  # bracket match number
+    leg: int | None = None
+    game: int | None = None
+    day: int = 0  # games of a series, two days apart within the round
+
+
+def _plan(data: CalendarRequest) -> tuple[list[_Planned], dict[int, tuple[int, int | None, int | None]]]:
+    """The matches to create, and for knockout/series the ties (bracket number -> round and known teams)."""
+    try:
+        if data.format == "round_robin":
+            fixtures = (double_round_robin if data.double else single_round_robin)(
+                [str(t) for t in data.team_ids], seed=data.seed
+            )
+            return [_Planned(round=f.round, home=int(f.home), away=int(f.away)) for f in fixtures], {}
+        bracket = build_bracket(len(data.team_ids))
+        homes = series_home_pattern(data.best_of) if data.format == "series" else []
+    except RulesError as exc:
+        raise InvalidError(str(exc)) from exc
+    if len(set(data.team_ids)) != len(data.team_ids):
+        raise InvalidError("a team is listed twice")
+    rounds_per_tie = data.legs if data.format == "knockout" else 1
+    plan: list[_Planned] = []
+    ties: dict[int, tuple[int, int | None, int | None]] = {}
+    for m in bracket:
+        a = data.team_ids[m.home.seed - 1] if m.home.seed else None
+        b = data.team_ids[m.away.seed - 1] if m.away.seed else None
+        first = (m.round - 1) * rounds_per_tie + 1
+        ties[m.number] = (first, a, b)
+        if a is None or b is None:
+            continue  # a placeholder: its matches are entered once both teams are known
+        if data.format == "series":
+            plan += [
+                _Planned(round=first, home=a if high else b, away=b if high else a, tie=m.number, game=n, day=n - 1)
+                for n, high in enumerate(homes, start=1)
+            ]
+        elif data.legs == 2:  # the higher seed at home in the second leg
+            plan += [
+                _Planned(round=first, home=b, away=a, tie=m.number, leg=1),
+                _Planned(round=first + 1, home=a, away=b, tie=m.number, leg=2),
+            ]
+        else:
+            plan.append(_Planned(round=first, home=a, away=b, tie=m.number))
+    return plan, ties

@@ -244,6 +244,29 @@ def test_calendar_generation_and_its_refusal_once_results_exist(orgs: tuple[Org,
     foreign = a.call("editor", "POST", f"/stages/{stage}/calendar", json=body | {"team_ids": [*teams[:5], 10**9]})
     assert foreign.status_code == 404
 
+    cup = a.create("stages", season_id=a.ids["seasons"], name="Knockout", kind="knockout", regulation="football")
+    knockout = a.call("editor", "POST", f"/stages/{cup}/calendar", json=body | {"format": "knockout", "legs": 2})
+    assert knockout.status_code == 201, knockout.text
+    # six teams in a bracket of eight: seeds 1 and 2 have byes; 3-6 and 4-5 play two legs, the higher seed
+    # at home in the second; the semi-finals and the final wait for their teams
+    assert knockout.json()["ties"] == 5
+    legs = {(m["leg"], m["home_team_id"], m["away_team_id"]) for m in knockout.json()["matches"]}
+    assert legs == {(1, teams[5], teams[2]), (2, teams[2], teams[5]), (1, teams[4], teams[3]), (2, teams[3], teams[4])}
+    playoff = a.create("stages", season_id=a.ids["seasons"], name="Playoff", kind="playoff", regulation="nhl")
+    series = a.call(
+        "editor", "POST", f"/stages/{playoff}/calendar", json=body | {"team_ids": teams[:4], "format": "series"}
+    )
+    assert series.status_code == 201, series.text
+    games = sorted(
+        (m["tie_id"], m["game_no"], m["home_team_id"]) for m in series.json()["matches"] if m["game_no"] is not None
+    )
+    assert len(games) == 14  # two best-of-seven series
+    first = [home for tie, _n, home in games if tie == games[0][0]]
+    top = teams[0]
+    assert [home == top for home in first] == [True, True, False, False, True, False, True]  # 2-2-1-1-1
+    even = a.call("editor", "POST", f"/stages/{playoff}/calendar", json=body | {"format": "series", "best_of": 4})
+    assert even.status_code == 422
+
 
 def test_bulk_import_is_all_or_nothing_with_a_report(orgs: tuple[Org, Org]) -> None:
     a, _ = orgs
