@@ -28,6 +28,7 @@ REQUIRED = ["exp", "iat", "sub", "aud", "iss", "jti"]
 #: an unknown key id triggers a refetch at most this often overall, and once per id (a rotation is picked up
 #: at once; a flood of made-up ids cannot make us hammer the identity app)
 REFETCH_AT_MOST_EVERY_S = 1.0
+VERIFIED_CACHE_SIZE = 10_000
 
 
 def issue_token(keys: KeyStore, *, issuer: str, audience: str, subject: str, ttl_s: int, **claims: Any) -> str:
@@ -48,6 +49,9 @@ class JwksCache:
         self._fetched = 0.0
         self._lock = asyncio.Lock()
         self._missed: set[str] = set()
+        #: tokens already verified (signature, claims) with their expiry: a website sends the same token for
+        #: its whole lifetime, and an RS256 verification costs more than the rest of a cached request
+        self.verified: dict[tuple[str, str, str], dict[str, Any]] = {}
 
     def _download(self) -> dict[str, Any]:
         with urllib.request.urlopen(self.url, timeout=5) as response:  # noqa: S310 - the configured JWKS URL
@@ -80,6 +84,19 @@ class JwksCache:
 
 async def verify_token(token: str, jwks: JwksCache, *, audience: str, issuer: str) -> dict[str, Any]:
     """The token's claims, or UnauthorizedError saying what is wrong with it."""
+    known = jwks.verified.get((token, audience, issuer))
+    if known is not None:
+        if known["exp"] > time.time():
+            return known
+        del jwks.verified[(token, audience, issuer)]
+    claims = await _verify(token, jwks, audience=audience, issuer=issuer)
+    if len(jwks.verified) >= VERIFIED_CACHE_SIZE:
+        jwks.verified.clear()  # crude but bounded; refilled by the next requests
+    jwks.verified[(token, audience, issuer)] = claims
+    return claims
+
+
+async def _verify(token: str, jwks: JwksCache, *, audience: str, issuer: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:

@@ -7,13 +7,17 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from rstat.errors import RStatError
-from rstat.settings import Settings
+from rstat.settings import Settings, load_settings
 
-__all__ = ["add_api_commands"]
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+__all__ = ["add_api_commands", "admin_app", "identity_app", "public_app"]
 
 log = logging.getLogger(__name__)
 APPS = ("identity", "admin", "public")
@@ -34,15 +38,40 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if not store.loaded():
             kid = store.rotate()
             print(f"api identity: no signing key yet; created {kid} in {store.folder}", file=sys.stderr)
-        from api.identity import create_identity_app as factory  # noqa: PLC0415
-    elif args.app == "admin":
-        from api.admin.app import create_admin_app as factory  # noqa: PLC0415
-    else:
-        from api.public import create_public_app as factory  # noqa: PLC0415
     port = {"identity": api.identity_port, "admin": api.admin_port, "public": api.public_port}[args.app]
-    print(f"api {args.app}: serving on http://{api.host}:{port} (OpenAPI at /schema)", file=sys.stderr)
-    uvicorn.run(factory(settings), host=api.host, port=port, workers=1, log_level="info", access_log=args.access_log)
+    print(
+        f"api {args.app}: serving on http://{api.host}:{port} with {api.workers} worker(s) (OpenAPI at /schema)",
+        file=sys.stderr,
+    )
+    # an import string and a factory, so that uvicorn can start several worker processes
+    uvicorn.run(
+        f"rstat.api_cli:{args.app}_app",
+        factory=True,
+        host=api.host,
+        port=port,
+        workers=api.workers,
+        log_level="info",
+        access_log=args.access_log,
+    )
     return 0
+
+
+def identity_app() -> Litestar:
+    from api.identity import create_identity_app  # noqa: PLC0415
+
+    return create_identity_app(load_settings())
+
+
+def admin_app() -> Litestar:
+    from api.admin.app import create_admin_app  # noqa: PLC0415
+
+    return create_admin_app(load_settings())
+
+
+def public_app() -> Litestar:
+    from api.public import create_public_app  # noqa: PLC0415
+
+    return create_public_app(load_settings())
 
 
 def _rotate(_args: argparse.Namespace, settings: Settings) -> int:

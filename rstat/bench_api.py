@@ -4,7 +4,9 @@ A private database (migrated) with a league whose standings are materialized (20
 ``stats.standings``, as the stream processor leaves them), the identity app (for the JWKS) and the public
 app, both real ``rstat api`` processes under uvicorn. A Go load generator (``tools/loadgen``, built on first
 use) keeps 32 connections busy for 10 s per endpoint after a warm-up: first ``/v1/ping`` (authorized, no
-database: the baseline of the same app), then the standings endpoint. The generator runs on the same two
+database: the baseline of the same app), then the standings endpoint as deployed (answers reused for up
+to ``public_cache_s``), then the same endpoint of a second public process with that cache off, so every
+request reads PostgreSQL (``standings_uncached_*``). The generator runs on the same two
 cores as the server, so the figures are a floor for a machine where they are apart.
 """
 
@@ -117,30 +119,40 @@ def bench_api(settings: Settings) -> dict[str, Any]:
     try:
         apply_migrations(pg, dsn=pg.admin_dsn(db), progress=lambda _line: None)
         stage, client_id, secret = _seed(pg.admin_dsn(db))
-        ports = {"identity": free_port(), "public": free_port()}
+        ports = {"identity": free_port(), "public": free_port(), "uncached": free_port()}
         env = {
             **os.environ,
             "RSTAT__POSTGRES__DATABASE": db,
             "RSTAT__API__KEYS_DIR": str(home / "keys"),
             "RSTAT__API__IDENTITY_PORT": str(ports["identity"]),
-            "RSTAT__API__PUBLIC_PORT": str(ports["public"]),
             "RSTAT__API__PUBLIC_REQUESTS_PER_MINUTE": "100000000",
         }
         home.mkdir(parents=True, exist_ok=True)
         rstat = str(Path(sys.executable).parent / "rstat")
-        for app in ("identity", "public"):
-            with (home / f"{app}.log").open("wb") as out:
-                procs.append(subprocess.Popen([rstat, "api", app], env=env, stdout=out, stderr=subprocess.STDOUT))
-            url = f"http://127.0.0.1:{ports[app]}/healthz"
+        # the public app as deployed, and one with its answer cache off (every request reads PostgreSQL)
+        apps = {
+            "identity": ("identity", {}),
+            "public": ("public", {"RSTAT__API__PUBLIC_PORT": str(ports["public"])}),
+            "uncached": (
+                "public",
+                {"RSTAT__API__PUBLIC_PORT": str(ports["uncached"]), "RSTAT__API__PUBLIC_CACHE_S": "0"},
+            ),
+        }
+        for name, (app, extra) in apps.items():
+            with (home / f"{name}.log").open("wb") as out:
+                procs.append(
+                    subprocess.Popen([rstat, "api", app], env=env | extra, stdout=out, stderr=subprocess.STDOUT)
+                )
+            url = f"http://127.0.0.1:{ports[name]}/healthz"
             if not wait_until(functools.partial(_healthy, url), 60, 0.2):
-                raise RStatError(f"rstat api {app} did not start; see {home / (app + '.log')}")
+                raise RStatError(f"rstat api {app} did not start; see {home / (name + '.log')}")
         token = _get(
             f"http://127.0.0.1:{ports['identity']}/v1/client-token",
             {"client_id": client_id, "client_secret": secret},
         )["access_token"]
-        base = f"http://127.0.0.1:{ports['public']}"
 
-        def run(path: str, seconds: int) -> dict[str, Any]:
+        def run(path: str, seconds: int, app: str = "public") -> dict[str, Any]:
+            base = f"http://127.0.0.1:{ports[app]}"
             done = subprocess.run(
                 [str(loadgen), "-url", base + path, "-token", token, "-c", str(CONCURRENCY), "-d", f"{seconds}s"],
                 capture_output=True,
@@ -160,6 +172,9 @@ def bench_api(settings: Settings) -> dict[str, Any]:
         baseline = run("/v1/ping", SECONDS)
         _progress(f"standings: {standings_path} at concurrency {CONCURRENCY} for {SECONDS} s")
         standings = run(standings_path, SECONDS)
+        _progress(f"standings without the answer cache, {SECONDS} s")
+        run(standings_path, 3, "uncached")
+        uncached = run(standings_path, SECONDS, "uncached")
         return {
             "standings_rps": round(standings["rps"]),
             "standings_p50_ms": standings["p50_ms"],
@@ -167,8 +182,10 @@ def bench_api(settings: Settings) -> dict[str, Any]:
             "baseline_rps": round(baseline["rps"]),
             "baseline_p99_ms": baseline["p99_ms"],
             "ratio_to_baseline": round(standings["rps"] / baseline["rps"], 3),
+            "standings_uncached_rps": round(uncached["rps"]),
+            "standings_uncached_p99_ms": uncached["p99_ms"],
             "concurrency": CONCURRENCY,
-            "server": "uvicorn (uvloop, httptools), 1 worker",
+            "server": f"uvicorn (uvloop, httptools), {settings.api.workers} worker(s)",
             "targets": TARGETS,
         }
     finally:

@@ -250,10 +250,15 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     public_requests_per_minute: int = 6000
     #: ``Cache-Control: max-age`` of public answers.
     public_max_age_s: int = 10
+    #: How long a public app process reuses a standings answer it built (0: never). Standings are the
+    #: most-read answer by far; a second of staleness is far below what max-age already allows clients.
+    public_cache_s: float = 1.0
     #: Largest request body accepted, in bytes (413 above it).
     max_body_bytes: int = 1_048_576
-    #: Connections per app to PostgreSQL.
+    #: Connections per app process to PostgreSQL.
     pool_size: int = 8
+    #: Worker processes per app (uvicorn); one per core is the usual choice.
+    workers: int = 1
 
     def jwks(self) -> str:
         return self.jwks_url or f"http://{self.host}:{self.identity_port}/.well-known/jwks.json"
