@@ -1,5 +1,5 @@
-"""``rstat api public``: the website gateway (audience ``public``), read-only and scoped to the token's
-organization.
+"""``rstat api public``: the website gateway, read-only and scoped to one organization: the caller's
+token (audience ``public``, from client credentials) or API key (``X-API-Key: <client id>:<secret>``).
 
 Every query joins up to its organization and filters on the token's ``org`` claim, so an id of another
 organization answers 404 like an id that does not exist. Statistics come from the ``stats`` schema the
@@ -7,6 +7,7 @@ stream processor materializes (one indexed query each). Answers carry a strong `
 body) and ``Cache-Control``; ``If-None-Match`` gets a 304. Each client is rate-limited per minute.
 """
 
+import asyncio
 import datetime as dt
 import hashlib
 import time
@@ -22,7 +23,8 @@ from psycopg import sql
 
 from api.auth import authenticate
 from api.db import Database, Row
-from api.errors import NotFoundError, TooManyRequestsError, handlers
+from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError, handlers
+from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
 from api.tokens import JwksCache
 from rstat.settings import Settings
@@ -30,6 +32,7 @@ from rstat.settings import Settings
 __all__ = ["create_public_app"]
 
 MAX_PAGE = 500
+API_KEY_RECHECK_S = 60.0
 _encoder = msgspec.json.Encoder()
 
 #: does this id belong to the organization? (the join up to the competition's org_id)
@@ -89,15 +92,46 @@ def create_public_app(settings: Settings) -> Litestar:
     #: standings answers by (organization, stage, live), with when they were built (see public_cache_s)
     answers: dict[tuple[int, int, bool], tuple[float, bytes]] = {}
 
+    #: API keys already checked: sha256(key) -> (organization, client, when checked). Re-checked against
+    #: the database every API_KEY_RECHECK_S, so a revoked client stops working within that time.
+    api_keys: dict[str, tuple[int, str, float]] = {}
+
+    async def by_api_key(key: str) -> tuple[str, int]:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        known = api_keys.get(digest)
+        if known is not None and time.monotonic() - known[2] < API_KEY_RECHECK_S:
+            return f"client:{known[1]}", known[0]
+        client_id, _, secret = key.partition(":")
+        async with db.read() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT org_id, secret_hash FROM api_clients WHERE client_id = %s AND revoked_at IS NULL",
+                    (client_id,),
+                )
+            ).fetchone()
+        # scrypt off the event loop: it is meant to be slow
+        if row is None or not await asyncio.to_thread(verify_secret, secret, row["secret_hash"]):
+            api_keys.pop(digest, None)
+            raise UnauthorizedError("the API key is not valid (X-API-Key: <client id>:<client secret>)")
+        if len(api_keys) >= 10_000:
+            api_keys.clear()
+        api_keys[digest] = (int(row["org_id"]), client_id, time.monotonic())
+        return f"client:{client_id}", int(row["org_id"])
+
     async def ctx(request: Request[Any, Any, Any]) -> Ctx:
-        principal, claims = await authenticate(request, jwks, audience="public", issuer=api.issuer, db=None)
-        wait = limiter.retry_after(principal.subject)
+        key = request.headers.get("x-api-key")
+        if key:
+            subject, org = await by_api_key(key)
+        else:
+            principal, claims = await authenticate(request, jwks, audience="public", issuer=api.issuer, db=None)
+            if not isinstance(claims.get("org"), int):
+                raise NotFoundError("the token is not bound to an organization")
+            subject, org = principal.subject, int(claims["org"])
+        wait = limiter.retry_after(subject)
         if wait:
             raise TooManyRequestsError("this client made too many requests; slow down", retry_after=wait)
-        limiter.hit(principal.subject)
-        if not isinstance(claims.get("org"), int):
-            raise NotFoundError("the token is not bound to an organization")
-        return Ctx(org=int(claims["org"]), db=db, max_age=api.public_max_age_s)
+        limiter.hit(subject)
+        return Ctx(org=org, db=db, max_age=api.public_max_age_s)
 
     def reply(request: Request[Any, Any, Any], c: Ctx, payload: Any) -> Response[Any]:
         return reply_json(request, c, _encoder.encode(payload))
@@ -373,8 +407,11 @@ def create_public_app(settings: Settings) -> Litestar:
             title="R-Stat public API",
             version="1",
             components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+                }
             ),
-            security=[{"bearer": []}],
+            security=[{"bearer": []}, {"apiKey": []}],
         ),
     )

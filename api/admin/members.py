@@ -24,6 +24,10 @@ class OrganizationCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     name: str
 
 
+class OrganizationUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+
+
 class MemberCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     email: str
     role: str
@@ -81,6 +85,17 @@ def member_handlers() -> list[HTTPRouteHandler]:
             await conn.execute(
                 "INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org["id"], user)
             )
+        return org
+
+    @patch("/v1/orgs/{org_id:int}", tags=tag, summary="Rename an organization (owners)")
+    async def update_org(org_id: int, data: OrganizationUpdate, principal: Principal, db: Database) -> dict[str, Any]:
+        principal.require(org_id, ("owner",))
+        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+            org = await (
+                await conn.execute("UPDATE organizations SET name = %s WHERE id = %s RETURNING *", (data.name, org_id))
+            ).fetchone()
+        if org is None:
+            raise NotFoundError(f"organization {org_id} not found")
         return org
 
     @get(members, tags=tag, summary="Members of an organization")
@@ -174,4 +189,4 @@ def member_handlers() -> list[HTTPRouteHandler]:
         # the secret is shown once, here, and stored only as a hash
         return Response({"client_id": client_id, "client_secret": secret, "name": data.name}, status_code=201)
 
-    return [my_orgs, create_org, list_members, add_member, update_member, remove_member, create_client]
+    return [my_orgs, create_org, update_org, list_members, add_member, update_member, remove_member, create_client]

@@ -113,6 +113,10 @@ def test_roles(orgs: tuple[Org, Org]) -> None:
     assert a.call("editor", "GET", "/members").status_code == 403
     assert a.call("owner", "GET", "/members").status_code == 200
     assert a.call("editor", "POST", "/api-clients", json={"name": "x"}).status_code == 403
+    assert a.call("editor", "PATCH", f"/v1/orgs/{a.id}", json={"name": "Renamed"}).status_code == 403
+    renamed = a.call("owner", "PATCH", f"/v1/orgs/{a.id}", json={"name": "Alpha League"})
+    assert renamed.status_code == 200
+    assert renamed.json()["name"] == "Alpha League"
     last_owner = a.call("owner", "GET", "/members").json()[0]["user_id"]
     assert a.call("owner", "DELETE", f"/members/{last_owner}").status_code == 409
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -174,3 +175,10 @@ def test_client_credentials_give_a_public_token_bound_to_the_organization(apis: 
         assert c.get("/v1/competitions").status_code == 200
     # a website token is not a management token
     assert orgs(apis, token).status_code == 401
+    # the same credentials as an API key, for sites that cannot refresh tokens
+    key = f"{credentials['client_id']}:{credentials['client_secret']}"
+    with httpx.Client(base_url=apis.urls["public"], headers={"X-API-Key": key}) as c:
+        assert c.get("/v1/competitions").status_code == 200
+        assert c.get("/v1/competitions").status_code == 200  # the second from the checked-key cache
+    with httpx.Client(base_url=apis.urls["public"], headers={"X-API-Key": key + "x"}) as c:
+        assert c.get("/v1/competitions").status_code == 401
