@@ -16,14 +16,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import Parameter
 from psycopg import sql
 
 from api.auth import authenticate
 from api.db import Database, Row
 from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError, handlers
+from api.openapi import openapi_config
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
 from api.tokens import JwksCache
@@ -403,15 +402,5 @@ def create_public_app(settings: Settings) -> Litestar:
         on_shutdown=[db.close],
         exception_handlers=handlers,
         request_max_body_size=api.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="R-Stat public API",
-            version="1",
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
-                    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
-                }
-            ),
-            security=[{"bearer": []}, {"apiKey": []}],
-        ),
+        openapi_config=openapi_config("R-Stat public API", api_key=True),
     )

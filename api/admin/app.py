@@ -17,8 +17,6 @@ from litestar import Litestar, Request, Response, delete, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import Parameter
 from psycopg import AsyncConnection
 
@@ -31,6 +29,7 @@ from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
 from api.auth import ROLES, Principal, authenticate
 from api.db import Database, Row
 from api.errors import ForbiddenError, NotFoundError, handlers
+from api.openapi import openapi_config
 from api.tokens import JwksCache
 from rstat.settings import Settings
 
@@ -183,12 +182,5 @@ def create_admin_app(settings: Settings) -> Litestar:
         on_shutdown=[db.close],
         exception_handlers=handlers,
         request_max_body_size=api.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="R-Stat management API",
-            version="1",
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=openapi_config("R-Stat management API"),
     )
