@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import sys
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +96,8 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
     if len(password) < 10:
         raise RStatError("a password needs at least 10 characters")
     with psycopg.connect(settings.postgres.app_dsn(), autocommit=True) as conn, conn.transaction():
+        context = json.dumps({"actor": f"cli:{getpass.getuser()}", "request_id": uuid.uuid4().hex, "source": "cli"})
+        conn.execute("SELECT pg_logical_emit_message(true, 'rstat.context', %s)", (context,))
         row = conn.execute(
             "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s) RETURNING id",
             (args.email, hash_secret(password), args.name),
