@@ -184,6 +184,10 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         # a worker killed without leaving the group is noticed within 10 s and its partitions reassigned
         broker_session_timeout=10.0,
         broker_heartbeat_interval=1.0,
+        # a few ms of linger lets the producer batch the many small messages each event fans out into, and
+        # bigger polls feed the micro-batches: +44 % events/s in `rstat bench streams` (201 -> 289)
+        producer_linger=0.005,
+        broker_max_poll_records=2000,
     )
     standings_fp = registry.register(STANDINGS_SCHEMA)
     teams_fp = registry.register(TEAMS_SCHEMA)
