@@ -14,9 +14,9 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import jwt
 import msgspec
 from litestar import Litestar, Request, get, post
 from litestar.openapi import OpenAPIConfig
@@ -26,6 +26,7 @@ from api.errors import TooManyRequestsError, UnauthorizedError, handlers
 from api.keys import KeyStore
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
+from api.tokens import issue_token
 from rstat.settings import Settings
 
 __all__ = ["create_identity_app"]
@@ -61,7 +62,7 @@ def _digest(token: str) -> str:
 
 def create_identity_app(settings: Settings) -> Litestar:
     api = settings.api
-    keys = KeyStore(Path(api.keys_dir) if api.keys_dir else settings.stack.home_path / "keys")
+    keys = KeyStore(settings.keys_path())
     db = Database(settings.postgres.app_dsn(), api.pool_size)
     per_account = SlidingWindow(api.login_attempts_per_account, api.login_window_s)
     per_address = SlidingWindow(api.login_attempts_per_address, api.login_window_s)
@@ -72,8 +73,6 @@ def create_identity_app(settings: Settings) -> Litestar:
             raise TooManyRequestsError("too many failed attempts; try again later", retry_after=wait)
 
     async def issue_for_user(user_id: int) -> TokenOut:
-        from api.tokens import issue_token  # noqa: PLC0415 - keeps jwt out of import time of the CLI
-
         async with db.read() as conn:
             rows = await (
                 await conn.execute("SELECT org_id, role::text FROM memberships WHERE user_id = %s", (user_id,))
@@ -147,8 +146,6 @@ def create_identity_app(settings: Settings) -> Litestar:
             )
             bearer = request.headers.get("authorization", "")
             if bearer.lower().startswith("bearer "):
-                import jwt  # noqa: PLC0415
-
                 try:
                     claims = jwt.decode(bearer[7:], options={"verify_signature": False})
                 except jwt.PyJWTError:
@@ -163,8 +160,6 @@ def create_identity_app(settings: Settings) -> Litestar:
 
     @post("/v1/client-token", status_code=200, summary="Client credentials of a website -> public token")
     async def client_token(data: ClientLogin, request: Request[Any, Any, Any]) -> TokenOut:
-        from api.tokens import issue_token  # noqa: PLC0415
-
         address = request.client.host if request.client else "?"
         limited((per_account, f"client:{data.client_id}"), (per_address, address))
         async with db.read() as conn:

@@ -8,7 +8,6 @@ import json
 import logging
 import sys
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
@@ -25,10 +24,6 @@ log = logging.getLogger(__name__)
 APPS = ("identity", "admin", "public")
 
 
-def _keys_dir(settings: Settings) -> Path:
-    return Path(settings.api.keys_dir) if settings.api.keys_dir else settings.stack.home_path / "keys"
-
-
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415 - only the serving process needs it
 
@@ -36,7 +31,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     api = settings.api
     if args.app == "identity":
-        store = KeyStore(_keys_dir(settings))
+        store = KeyStore(settings.keys_path())
         if not store.loaded():
             kid = store.rotate()
             print(f"api identity: no signing key yet; created {kid} in {store.folder}", file=sys.stderr)
@@ -79,7 +74,7 @@ def public_app() -> Litestar:
 def _rotate(_args: argparse.Namespace, settings: Settings) -> int:
     from api.keys import KeyStore  # noqa: PLC0415
 
-    store = KeyStore(_keys_dir(settings))
+    store = KeyStore(settings.keys_path())
     kid = store.rotate()
     kept = [k.kid for k in store.loaded()]
     print(

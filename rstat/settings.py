@@ -278,6 +278,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"
 
+    def keys_path(self) -> Path:
+        """The identity app's signing keys: ``api.keys_dir``, or ``keys`` under the stack home."""
+        return Path(self.api.keys_dir) if self.api.keys_dir else self.stack.home_path / "keys"
+
 
 def _dec_hook(kind: type, value: Any) -> Any:
     if kind is Secret and isinstance(value, str):
