@@ -18,7 +18,6 @@ from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Parameter
-from psycopg import AsyncConnection
 
 from api.admin.bulk import bulk_handlers
 from api.admin.calendar import calendar_handler
@@ -26,14 +25,15 @@ from api.admin.checks import check_protocol
 from api.admin.members import member_handlers
 from api.admin.queries import QUERIES, Queries
 from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
+from api.admin.rows import check_refs, ensure_in_org, insert_row
 from api.auth import ROLES, Principal, authenticate
-from api.db import Database, Row
+from api.db import Database
 from api.errors import ForbiddenError, NotFoundError, handlers
 from api.openapi import openapi_config
 from api.tokens import JwksCache
 from rstat.settings import Settings
 
-__all__ = ["Page", "create_admin_app", "ensure_in_org"]
+__all__ = ["Page", "create_admin_app"]
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +45,6 @@ class Page(msgspec.Struct, frozen=True):
     total: int
     limit: int
     offset: int
-
-
-async def ensure_in_org(conn: AsyncConnection[Row], org_id: int, resource: str, item_id: int) -> None:
-    """404 unless ``item_id`` is a ``resource`` of ``org_id`` (another organization's id does not exist here)."""
-    row = await (await conn.execute(QUERIES[resource].org_of, (item_id,))).fetchone()
-    if row is None or int(row["org_id"]) != org_id:
-        raise NotFoundError(f"{resource[:-1] if resource.endswith('s') else resource} {item_id} not found")
-
-
-async def _check_refs(conn: AsyncConnection[Row], org_id: int, resource: Resource, values: dict[str, Any]) -> None:
-    for field in resource.fields:
-        value = values.get(field.name)
-        if field.ref is not None and value is not None:
-            await ensure_in_org(conn, org_id, field.ref, int(value))
 
 
 def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHandler]:
@@ -95,14 +81,8 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
 
     async def create_item(org_id: int, data: create_type, principal: Principal, db: Database) -> Response[Any]:  # type: ignore[valid-type]
         principal.require(org_id, writers)
-        values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
-        if resource.org_column is not None:
-            values[resource.org_column] = org_id
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
-            await _check_refs(conn, org_id, resource, values)
-            await check_protocol(conn, resource.name, values, existing=None)
-            query, params = queries.insert(values)
-            row = await (await conn.execute(query, params)).fetchone()
+            row = await insert_row(conn, org_id, resource, data)
         return Response(row, status_code=201)
 
     async def update_item(
@@ -122,7 +102,7 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
                 raise NotFoundError(f"{resource.name} {item_id} not found")
             if not values:
                 return existing
-            await _check_refs(conn, org_id, resource, values)
+            await check_refs(conn, org_id, resource, values)
             await check_protocol(conn, resource.name, values, existing=existing)
             query, params = queries.update(item_id, values)
             row = await (await conn.execute(query, params)).fetchone()

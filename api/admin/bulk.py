@@ -12,11 +12,11 @@ import psycopg
 from litestar import Request, Response, post
 from litestar.handlers import HTTPRouteHandler
 
-from api.admin.queries import QUERIES
-from api.admin.resources import RESOURCES
+from api.admin.resources import EDIT, RESOURCES
+from api.admin.rows import insert_row
 from api.auth import Principal
 from api.db import Database
-from api.errors import InvalidError, NotFoundError
+from api.errors import ApiError, InvalidError, NotFoundError
 
 __all__ = ["bulk_handlers"]
 
@@ -41,8 +41,6 @@ def _rows(body: bytes, content_type: str) -> list[dict[str, Any]]:
 
 
 def bulk_handlers() -> list[HTTPRouteHandler]:
-    from api.admin.app import _check_refs  # noqa: PLC0415 - the app module imports this one
-
     @post(
         "/v1/orgs/{org_id:int}/import/{kind:str}",
         tags=["import"],
@@ -52,10 +50,10 @@ def bulk_handlers() -> list[HTTPRouteHandler]:
     async def bulk_import(
         org_id: int, kind: str, request: Request[Any, Any, Any], principal: Principal, db: Database
     ) -> Response[Any]:
-        principal.require(org_id, ("editor", "owner"))
+        principal.require(org_id, EDIT)
         if kind not in IMPORTABLE:
             raise NotFoundError(f"cannot import {kind!r}; importable: {', '.join(IMPORTABLE)}")
-        resource, queries = RESOURCES[kind], QUERIES[kind]
+        resource = RESOURCES[kind]
         rows = _rows(await request.body(), request.headers.get("content-type", ""))
         if not rows or len(rows) > MAX_ROWS:
             raise InvalidError(f"send between 1 and {MAX_ROWS} rows")
@@ -69,21 +67,12 @@ def bulk_handlers() -> list[HTTPRouteHandler]:
                 except msgspec.ValidationError as exc:
                     errors.append({"row": number, "detail": str(exc)})
                     continue
-                values = {k: v for k, v in msgspec.structs.asdict(item).items() if v is not None}
-                if resource.org_column is not None:
-                    values[resource.org_column] = org_id
                 try:
                     async with conn.transaction():  # a savepoint: a bad row does not end the transaction
-                        await _check_refs(conn, org_id, resource, values)
-                        query, params = queries.insert(values)
-                        row = await (await conn.execute(query, params)).fetchone()
-                        assert row is not None
-                        created.append(int(row["id"]))
-                except NotFoundError as exc:
+                        created.append(int((await insert_row(conn, org_id, resource, item))["id"]))
+                except ApiError as exc:  # a reference outside the organization, a protocol rule
                     errors.append({"row": number, "detail": exc.detail})
-                except psycopg.errors.IntegrityError as exc:
-                    errors.append({"row": number, "detail": (exc.diag.message_primary or str(exc)).strip()})
-                except psycopg.errors.DataError as exc:
+                except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
                     errors.append({"row": number, "detail": (exc.diag.message_primary or str(exc)).strip()})
             if errors:
                 # leaving the block by an exception rolls the whole import back

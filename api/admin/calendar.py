@@ -20,6 +20,8 @@ import msgspec
 from litestar import Response, post
 from litestar.handlers import HTTPRouteHandler
 
+from api.admin.resources import EDIT
+from api.admin.rows import ensure_in_org
 from api.auth import Principal
 from api.db import Database
 from api.errors import ConflictError, InvalidError
@@ -47,8 +49,6 @@ class CalendarRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
 
 def calendar_handler() -> HTTPRouteHandler:
-    from api.admin.app import ensure_in_org  # noqa: PLC0415 - the app module imports this one
-
     @post(
         "/v1/orgs/{org_id:int}/stages/{stage_id:int}/calendar",
         tags=["calendar"],
@@ -58,7 +58,7 @@ def calendar_handler() -> HTTPRouteHandler:
     async def generate(
         org_id: int, stage_id: int, data: CalendarRequest, principal: Principal, db: Database
     ) -> Response[Any]:
-        principal.require(org_id, ("editor", "owner"))
+        principal.require(org_id, EDIT)
         if len(data.team_ids) < 2 or not 1 <= data.days_between_rounds <= 365:
             raise InvalidError("need at least two teams and 1 to 365 days between rounds")
         plan, ties = _plan(data)

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Response, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
+from api.admin.resources import OWNER
 from api.auth import ROLES, Principal
 from api.db import Database
 from api.errors import ConflictError, InvalidError, NotFoundError
@@ -89,7 +90,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
 
     @patch("/v1/orgs/{org_id:int}", tags=tag, summary="Rename an organization (owners)")
     async def update_org(org_id: int, data: OrganizationUpdate, principal: Principal, db: Database) -> dict[str, Any]:
-        principal.require(org_id, ("owner",))
+        principal.require(org_id, OWNER)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             org = await (
                 await conn.execute("UPDATE organizations SET name = %s WHERE id = %s RETURNING *", (data.name, org_id))
@@ -100,7 +101,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
 
     @get(members, tags=tag, summary="Members of an organization")
     async def list_members(org_id: int, principal: Principal, db: Database) -> list[dict[str, Any]]:
-        principal.require(org_id, ("owner",))
+        principal.require(org_id, OWNER)
         async with db.read() as conn:
             return await (
                 await conn.execute(
@@ -112,7 +113,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
 
     @post(members, tags=tag, status_code=201, summary="Add a member (creating the user if a password is given)")
     async def add_member(org_id: int, data: MemberCreate, principal: Principal, db: Database) -> dict[str, Any]:
-        principal.require(org_id, ("owner",))
+        principal.require(org_id, OWNER)
         role = _role(data.role)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             user = await (
@@ -148,7 +149,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
     async def update_member(
         org_id: int, user_id: int, data: MemberUpdate, principal: Principal, db: Database
     ) -> dict[str, Any]:
-        principal.require(org_id, ("owner",))
+        principal.require(org_id, OWNER)
         role = _role(data.role)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             if role != "owner" and not await _owners_left(conn, org_id, user_id):
@@ -165,7 +166,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
 
     @delete(f"{members}/{{user_id:int}}", tags=tag, status_code=204, summary="Remove a member")
     async def remove_member(org_id: int, user_id: int, principal: Principal, db: Database) -> None:
-        principal.require(org_id, ("owner",))
+        principal.require(org_id, OWNER)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             if not await _owners_left(conn, org_id, user_id):
                 raise ConflictError("the last owner cannot be removed")
@@ -179,7 +180,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
 
     @post("/v1/orgs/{org_id:int}/api-clients", tags=tag, status_code=201, summary="A website's client credentials")
     async def create_client(org_id: int, data: ClientCreate, principal: Principal, db: Database) -> Response[Any]:
-        principal.require(org_id, ("owner",))
+        principal.require(org_id, OWNER)
         client_id, secret = f"rs_{secrets.token_hex(8)}", secrets.token_urlsafe(32)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             await conn.execute(
