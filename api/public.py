@@ -19,6 +19,7 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from psycopg import sql
 
+from api.admin.rows import ensure_in_org
 from api.auth import authenticate
 from api.db import Database, Row
 from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError, handlers
@@ -34,16 +35,6 @@ MAX_PAGE = 500
 API_KEY_RECHECK_S = 60.0
 _encoder = msgspec.json.Encoder()
 
-#: does this id belong to the organization? (the join up to the competition's org_id)
-IN_ORG = {
-    "competition": "SELECT id FROM competitions WHERE id = %s AND org_id = %s",
-    "season": "SELECT s.id FROM seasons s JOIN competitions c ON c.id = s.competition_id "
-    "WHERE s.id = %s AND c.org_id = %s",
-    "stage": "SELECT st.id FROM stages st JOIN seasons s ON s.id = st.season_id "
-    "JOIN competitions c ON c.id = s.competition_id WHERE st.id = %s AND c.org_id = %s",
-    "match": "SELECT m.id FROM matches m JOIN stages st ON st.id = m.stage_id JOIN seasons s ON s.id = st.season_id "
-    "JOIN competitions c ON c.id = s.competition_id WHERE m.id = %s AND c.org_id = %s",
-}
 # One round trip: the organization check and the whole answer, built as JSON text by PostgreSQL (no row
 # objects in Python on the hottest endpoint). NULL when the stage is not the organization's.
 _STANDINGS_JSON = """
@@ -152,6 +143,11 @@ def create_public_app(settings: Settings) -> Litestar:
             raise NotFoundError(f"{what} not found")
         return found[0]
 
+    async def in_org(c: Ctx, resource: str, item_id: int) -> None:
+        """404 unless the row is the organization's: the same parent-chain check as the admin app's."""
+        async with c.db.read() as conn:
+            await ensure_in_org(conn, c.org, resource, item_id)
+
     def page(items: list[Row], limit: int, offset: int) -> dict[str, Any]:
         return {"items": items, "limit": limit, "offset": offset}
 
@@ -162,9 +158,7 @@ def create_public_app(settings: Settings) -> Litestar:
 
     @get("/v1/competitions/{competition_id:int}/seasons", summary="Seasons of a competition")
     async def seasons(competition_id: int, request: Request[Any, Any, Any], c: Ctx) -> Response[Any]:
-        await one(
-            c, "competition", "SELECT id FROM competitions WHERE id = %s AND org_id = %s", (competition_id, c.org)
-        )
+        await in_org(c, "competitions", competition_id)
         found = await rows(
             c,
             "SELECT id, name, starts_on, ends_on FROM seasons WHERE competition_id = %s ORDER BY starts_on, id",
@@ -174,7 +168,7 @@ def create_public_app(settings: Settings) -> Litestar:
 
     @get("/v1/seasons/{season_id:int}/stages", summary="Stages of a season, with their groups")
     async def stages(season_id: int, request: Request[Any, Any, Any], c: Ctx) -> Response[Any]:
-        await one(c, "season", IN_ORG["season"], (season_id, c.org))
+        await in_org(c, "seasons", season_id)
         found = await rows(
             c,
             "SELECT st.id, st.name, st.kind::text AS kind, st.ordinal, st.regulation, "
@@ -199,7 +193,7 @@ def create_public_app(settings: Settings) -> Litestar:
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> Response[Any]:
-        await one(c, "stage", IN_ORG["stage"], (stage_id, c.org))
+        await in_org(c, "stages", stage_id)
         found = await rows(
             c,
             "SELECT m.id, m.round, m.group_id, m.home_team_id, m.away_team_id, m.kickoff, m.status::text AS status, "
@@ -229,7 +223,7 @@ def create_public_app(settings: Settings) -> Litestar:
 
     @get("/v1/matches/{match_id:int}", summary="A match with its protocol: events and line-ups")
     async def match(match_id: int, request: Request[Any, Any, Any], c: Ctx) -> Response[Any]:
-        await one(c, "match", IN_ORG["match"], (match_id, c.org))
+        await in_org(c, "matches", match_id)
         head = await one(
             c,
             "match",
@@ -272,7 +266,7 @@ def create_public_app(settings: Settings) -> Litestar:
 
     @get("/v1/stages/{stage_id:int}/team-records", summary="Home/away splits and form per team")
     async def team_records(stage_id: int, request: Request[Any, Any, Any], c: Ctx) -> Response[Any]:
-        await one(c, "stage", IN_ORG["stage"], (stage_id, c.org))
+        await in_org(c, "stages", stage_id)
         found = await rows(c, "SELECT * FROM stats.team_records WHERE stage_id = %s ORDER BY team_id", (stage_id,))
         return reply(request, c, found)
 
@@ -286,7 +280,7 @@ def create_public_app(settings: Settings) -> Litestar:
     ) -> Response[Any]:
         if kind not in LEADER_ORDER:
             raise NotFoundError(f"no leaderboard {kind!r}; there are: {', '.join(LEADER_ORDER)}")
-        await one(c, "season", IN_ORG["season"], (season_id, c.org))
+        await in_org(c, "seasons", season_id)
         query = sql.SQL(
             "SELECT player_id, team_id, games, goals, assists, points, yellow_cards, red_cards, penalty_minutes, "
             "shutouts, save_pct, goals_against_average FROM stats.player_stats WHERE season_id = %s {} "
@@ -297,7 +291,7 @@ def create_public_app(settings: Settings) -> Litestar:
 
     @get("/v1/seasons/{season_id:int}/players/{player_id:int}/stats", summary="A player's season statistics")
     async def player_stats(season_id: int, player_id: int, request: Request[Any, Any, Any], c: Ctx) -> Response[Any]:
-        await one(c, "season", IN_ORG["season"], (season_id, c.org))
+        await in_org(c, "seasons", season_id)
         row = await one(
             c,
             "player statistics",

@@ -21,7 +21,7 @@ async def ensure_in_org(conn: AsyncConnection[Row], org_id: int, resource: str, 
     """404 unless ``item_id`` is a ``resource`` of ``org_id`` (another organization's id does not exist here)."""
     row = await (await conn.execute(QUERIES[resource].org_of, (item_id,))).fetchone()
     if row is None or int(row["org_id"]) != org_id:
-        raise NotFoundError(f"{resource[:-1] if resource.endswith('s') else resource} {item_id} not found")
+        raise NotFoundError(f"{item_id} is not one of this organization's {resource.replace('_', ' ')}")
 
 
 async def check_refs(conn: AsyncConnection[Row], org_id: int, resource: Resource, values: dict[str, Any]) -> None:
