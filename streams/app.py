@@ -298,20 +298,22 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             teams = teams_record(state.stage_id, position, state.version, list(team_records(state.results()).values()))
             await teams_topic.send(key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
 
-    async def take_lines(state: StageState, protocol: Protocol) -> bool:
-        """Turn a protocol into player lines for the season and notices; True when the standings change."""
+    async def take_lines(state: StageState, protocol: Protocol) -> tuple[bool, bool]:
+        """Turn a protocol into player lines for the season and notices. Returns (whether the stage's own
+        state changed and must be stored, whether its standings must be recomputed)."""
         reg = state.regulation()
         stage = state.stage.data if state.stage is not None else None
         if reg is None or stage is None:
             known = state.pending.get(protocol.match_id)
-            if known is None or known.version < protocol.version:
-                state.pending[protocol.match_id] = protocol
-            return False
+            if known is not None and known.version >= protocol.version:
+                return False, False
+            state.pending[protocol.match_id] = protocol
+            return True, False
         key = f"{state.stage_id}:{protocol.match_id}".encode()
         raw = match_lines.get(key)
         before = lines_decoder.decode(raw) if raw else MatchLines(version=0)
         if before.version >= protocol.version:
-            return False  # a replay
+            return False, False  # a replay
         messages, after = line_messages(before, protocol, reg.sport, int(stage["season_id"]))
         for message in messages:
             await player_lines_topic.send(
@@ -321,8 +323,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             protocol_notices(protocol, set(before.events), reg.sport, was_live=before.live or protocol.was_live)
         )
         match_lines[key] = encoder.encode(after)
-        changed: bool = take_protocol(state, protocol, reg)
-        return changed
+        return take_protocol(state, protocol, reg)
 
     # The decoded state of each stage beside the bytes it was decoded from: a stage of a full season is
     # ~100 kB, and most messages (protocols) only read it. Valid while the table holds those same bytes.
@@ -351,13 +352,14 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             state = load_stage(key, messages[0].stage_id)
             # of several protocols of one match in a batch only the newest matters: it holds all their events
             newest = {m.match_id: m.version for m in messages if isinstance(m, Protocol)}
-            kept = (dict(state.pending), dict(state.fair_play))
             notices: list[Notice] = []
-            changed = False  # the stage's facts changed: standings to recompute and publish
+            dirty = False  # the stage's state changed: store it
+            changed = False  # ... in a way that changes the standings: recompute and publish them
             for message in messages:
                 if isinstance(message, Protocol):
                     if message.version == newest[message.match_id]:
-                        changed |= await take_lines(state, message)
+                        stored, ranked = await take_lines(state, message)
+                        dirty, changed = dirty or stored, changed or ranked
                     continue
                 previous = state.matches.get(message.id) if message.kind == "match" else None
                 if not state.apply(message):
@@ -371,7 +373,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             if changed:
                 state.version += 1  # a fair-play change has no fact of its own to count it
                 await publish_stage(state, notices)
-            elif kept == (state.pending, state.fair_play):
+            elif not dirty:
                 continue  # lines only: the stage's own state did not change
             store_stage(key, state)
 

@@ -301,16 +301,16 @@ def leader_notices(state: StageState, before: Mapping[str, str], after: Mapping[
     ]
 
 
-def take_protocol(state: StageState, protocol: Protocol, reg: Regulation) -> bool:
-    """Record a match protocol's fair-play points in its stage; True when the standings may change
-    (the points changed and the regulation ranks by them)."""
+def take_protocol(state: StageState, protocol: Protocol, reg: Regulation) -> tuple[bool, bool]:
+    """Record a match protocol's fair-play points in its stage: (whether the stored points changed, whether
+    the standings may change: they did and the regulation ranks by them)."""
     fair = fair_play_of(protocol, reg.fair_play)
     old = state.fair_play.get(protocol.match_id)
     if fair is None:
         state.fair_play.pop(protocol.match_id, None)
     else:
         state.fair_play[protocol.match_id] = fair
-    return old != fair and "fair_play" in reg.criteria
+    return old != fair, old != fair and "fair_play" in reg.criteria
 
 
 #: regular periods per sport (the ``sports`` table says the same): football two halves, hockey three periods
