@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
+from rstat.bench_env import RSTAT, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
-from rstat.migrations import apply_migrations
 from rstat.settings import Settings
 from rstat.stack.process import free_port, wait_until
 
@@ -111,14 +110,10 @@ def bench_api(settings: Settings) -> dict[str, Any]:
     loadgen = _loadgen(settings)
     tag = uuid.uuid4().hex[:8]
     db = f"bench_api_{tag}"
-    pg = settings.postgres
-    with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
     home = settings.stack.home_path / f"bench-api-{tag}"
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        apply_migrations(pg, dsn=pg.admin_dsn(db), progress=lambda _line: None)
-        stage, client_id, secret = _seed(pg.admin_dsn(db))
+        stage, client_id, secret = _seed(create_database(settings, db, migrate=True))
         ports = {"identity": free_port(), "public": free_port(), "uncached": free_port()}
         env = {
             **os.environ,
@@ -128,7 +123,6 @@ def bench_api(settings: Settings) -> dict[str, Any]:
             "RSTAT__API__PUBLIC_REQUESTS_PER_MINUTE": "100000000",
         }
         home.mkdir(parents=True, exist_ok=True)
-        rstat = str(Path(sys.executable).parent / "rstat")
         # the public app as deployed, and one with its answer cache off (every request reads PostgreSQL)
         apps = {
             "identity": ("identity", {}),
@@ -141,7 +135,7 @@ def bench_api(settings: Settings) -> dict[str, Any]:
         for name, (app, extra) in apps.items():
             with (home / f"{name}.log").open("wb") as out:
                 procs.append(
-                    subprocess.Popen([rstat, "api", app], env=env | extra, stdout=out, stderr=subprocess.STDOUT)
+                    subprocess.Popen([RSTAT, "api", app], env=env | extra, stdout=out, stderr=subprocess.STDOUT)
                 )
             url = f"http://127.0.0.1:{ports[name]}/healthz"
             if not wait_until(functools.partial(_healthy, url), 60, 0.2):
@@ -189,15 +183,8 @@ def bench_api(settings: Settings) -> dict[str, Any]:
             "targets": TARGETS,
         }
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+        stop_processes(procs, timeout=30)
+        drop_private(settings, database=db)
         shutil.rmtree(home, ignore_errors=True)
 
 

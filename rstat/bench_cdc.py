@@ -31,9 +31,8 @@ from typing import Any
 
 import psycopg
 from confluent_kafka import Consumer, TopicPartition
-from confluent_kafka.admin import AdminClient
-from psycopg import sql
 
+from rstat.bench_env import RSTAT, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
 from rstat.settings import Settings
 from rstat.stack.process import free_port, wait_until
@@ -79,11 +78,8 @@ def bench_cdc(settings: Settings) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     db, slot, raw_slot, pub = f"bench_cdc_{tag}", f"bench_{tag}", f"bench_raw_{tag}", f"bench_pub_{tag}"
     prefix = f"bench.{tag}."
-    pg = settings.postgres
     port = free_port()
-    with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
-    dsn = pg.admin_dsn(db)
+    dsn = create_database(settings, db, migrate=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE bench_rows (id bigint PRIMARY KEY, match_id int, kind text, minute int, note text)")
         conn.execute("CREATE SEQUENCE bench_ids START 10000000")
@@ -105,30 +101,15 @@ def bench_cdc(settings: Settings) -> dict[str, Any]:
     }
     log = settings.stack.home_path / f"bench-cdc-{tag}.log"
     with log.open("wb") as out:
-        reader = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rstat"), "cdc"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        reader = subprocess.Popen([RSTAT, "cdc"], env=env, stdout=out, stderr=subprocess.STDOUT)
     metrics = _Metrics(port)
     try:
         if not wait_until(lambda: reader.poll() is None and "streaming slot" in log.read_text(), 60):
             raise RStatError(f"the reader did not start; see {log}")
         return _measure(settings, dsn, raw_slot=raw_slot, pub=pub, prefix=prefix, pid=reader.pid, metrics=metrics)
     finally:
-        reader.send_signal(signal.SIGTERM)
-        try:
-            reader.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            reader.kill()
-        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-            for name in (slot, raw_slot):
-                conn.execute(
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s", (name,)
-                )
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
-        admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap()})
-        topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
-        for future in (admin.delete_topics(topics, operation_timeout=60) if topics else {}).values():
-            future.result()
+        stop_processes([reader])
+        drop_private(settings, database=db, slots=(slot, raw_slot), topic_prefixes=(prefix,))
         log.unlink(missing_ok=True)
 
 

@@ -28,11 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from confluent_kafka.admin import AdminClient
-from psycopg import sql
 
+from rstat.bench_env import RSTAT, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
-from rstat.migrations import apply_migrations
 from rstat.settings import Settings
 from rstat.stack.process import free_port, wait_until
 from sports.schedule import double_round_robin
@@ -133,11 +131,7 @@ def _settled(conn: Conn, season: int) -> int:
 def bench_streams(settings: Settings) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     db, prefix, app_id = f"bench_streams_{tag}", f"bench.{tag}.", f"bench-streams-{tag}"
-    pg = settings.postgres
-    with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
-    dsn = pg.admin_dsn(db)
-    apply_migrations(pg, dsn=dsn, progress=lambda _line: None)
+    dsn = create_database(settings, db, migrate=True)
     home = settings.stack.home_path / f"bench-streams-{tag}"
     env = {
         **os.environ,
@@ -156,33 +150,17 @@ def bench_streams(settings: Settings) -> dict[str, Any]:
         },
     }
     home.mkdir(parents=True, exist_ok=True)
-    rstat = str(Path(sys.executable).parent / "rstat")
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for part in ("cdc", "streams"):
             with (home / f"{part}.log").open("wb") as out:
-                procs.append(subprocess.Popen([rstat, part], env=env, stdout=out, stderr=subprocess.STDOUT))
+                procs.append(subprocess.Popen([RSTAT, part], env=env, stdout=out, stderr=subprocess.STDOUT))
         if not wait_until(lambda: "streaming slot" in (home / "cdc.log").read_text(errors="replace"), 60):
             raise RStatError(f"the reader did not start; see {home / 'cdc.log'}")
         return _measure(dsn, procs, home)
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGCONT)
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
-                (f"bench_{tag}",),
-            )
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
-        admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap()})
-        topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith((prefix, app_id))]
-        for future in (admin.delete_topics(topics, operation_timeout=60) if topics else {}).values():
-            future.result()
+        stop_processes(procs)
+        drop_private(settings, database=db, slots=(f"bench_{tag}",), topic_prefixes=(prefix, app_id))
 
 
 def _measure(dsn: str, procs: list[subprocess.Popen[bytes]], home: Path) -> dict[str, Any]:
