@@ -3,8 +3,9 @@
 Topology (every arrow a Kafka topic, so a worker can die and another take over):
 
     rstat.cdc.matches, .stages, .point_adjustments, .match_events, .lineups, .suspensions
-        -> route     (decode the envelope; facts keyed by stage -> <app>-stage-facts, protocol rows keyed
-                      by match -> <app>-match-facts; a new suspension -> rstat.notices)
+        -> intake    (a librdkafka consumer, streams/intake.py: decode the envelope; facts by stage ->
+                      <app>-stage-facts, protocol rows by match -> <app>-match-facts; a new suspension
+                      -> rstat.notices)
     <app>-match-facts
         -> protocols (table ``match-state``: a match's row, events, line-ups; every change sends the
                       match's protocol to its stage)                         -> <app>-stage-facts
@@ -17,7 +18,9 @@ Topology (every arrow a Kafka topic, so a worker can die and another take over):
                       -> rstat.stats.players
         -> materialize (batched upserts into PostgreSQL ``stats``; older versions are not written)
 
-Agents that mutate a table run with concurrency 1. Tables are written only while processing an event of
+Repartition topics carry batches: whatever one batch of an agent sends to a partition travels as one
+message (streams/batching.py), so Faust's per-message cost is paid per batch, not per fact. Agents that
+mutate a table run with concurrency 1. Tables are written only while processing an event of
 their input topic, so a table's changelog partition is the input's partition and a restarted (or
 another) worker recovers exactly the state it takes over. Every step is idempotent: facts carry their
 positions, protocols and lines their versions, and an older or repeated one changes nothing.
@@ -27,33 +30,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import faust
+import mode
 import msgspec
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
-from faust.streams import _current_event
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
 from sports import StandingRow
 from sports.team_records import team_records
+from streams.batching import Outbox, Staged, batches_by_partition, in_partition
 from streams.facts import (
     Fact,
     Notice,
     StageState,
-    facts_from_change,
     leader_notices,
     leaders,
     match_notices,
     protocol_notices,
-    suspension_notice,
     take_protocol,
 )
+from streams.intake import Intake
 from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_RECORDS, Materializer
 from streams.protocol import (
     MatchLines,
@@ -63,7 +64,6 @@ from streams.protocol import (
     Protocol,
     RowFact,
     line_messages,
-    row_fact,
     season_stats,
 )
 from streams.registry import load_schemas, publish_schema
@@ -85,31 +85,10 @@ log = logging.getLogger(__name__)
 
 SOURCE_TABLES = ("matches", "stages", "point_adjustments", "match_events", "lineups", "suspensions")
 REPARTITION_TOPICS = ("stage-facts", "match-facts", "player-lines")
-STAGE_TABLES = ("matches", "stages", "point_adjustments")
-PROTOCOL_TABLES = ("matches", "match_events", "lineups")
-#: the largest micro-batch an agent takes, and how long it waits to fill one (bounds the added latency)
-BATCH = 1000
+#: the largest micro-batch an agent takes (messages: a repartition message holds a batch of facts), and how
+#: long it waits to fill one (bounds the latency each hop adds)
+BATCH = 2000
 BATCH_WITHIN_S = 0.05
-
-
-async def batches_by_key(stream: faust.StreamT[bytes]) -> AsyncIterator[tuple[bytes, list[Any]]]:
-    """The stream's events in micro-batches, grouped by key in their order: a burst on one key (events of
-    one match, lines of one player) is folded with one read and one write of its state and sends one
-    result. Tables of these agents are keyed like their input, so every event of a key comes from one
-    partition; the key's last event is made the current one while its group is processed, which is how
-    Faust picks the changelog partition of a table write (the batch's own "current event" is not set).
-    The events are acknowledged after the whole batch is processed (take_events), so a crash replays it."""
-    batches = stream.take_events(BATCH, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
-    async for events in batches:
-        groups: dict[bytes, list[Any]] = {}
-        for event in events:
-            if event.value:
-                groups.setdefault(event.key, []).append(event)
-        for key, group in groups.items():
-            # only this task's context variable: the stream's own ``current_event`` attribute is what
-            # take_events' background reader uses to collect the next batch, and must stay its own
-            _current_event.set(weakref.ref(group[-1]))
-            yield key, group
 
 
 def _ensure_topics(bootstrap: str, topics: dict[str, tuple[int, dict[str, str]]]) -> None:
@@ -203,7 +182,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     def table(name: str) -> Any:
         return app.Table(name, default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
 
-    sources = raw_topic(*(prefix + t for t in SOURCE_TABLES))
     stage_facts = raw_topic(f"{s.app_id}-stage-facts", partitions=s.partitions, internal=True)
     match_facts = raw_topic(f"{s.app_id}-match-facts", partitions=s.partitions, internal=True)
     player_lines_topic = raw_topic(f"{s.app_id}-player-lines", partitions=s.partitions, internal=True)
@@ -225,13 +203,21 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     player_states = table("player-state")
     encoder = msgspec.msgpack.Encoder()
     notice_encoder = msgspec.json.Encoder()
-    stage_message = msgspec.msgpack.Decoder(Fact | Protocol)
-    row_fact_decoder = msgspec.msgpack.Decoder(RowFact)
+    # a repartition message is a list of items; a lone item is what a worker before batching sent
+    stage_items = msgspec.msgpack.Decoder(list[Fact | Protocol] | Fact | Protocol)
+    row_items = msgspec.msgpack.Decoder(list[RowFact] | RowFact)
+    line_items = msgspec.msgpack.Decoder(list[PlayerLineMessage] | PlayerLineMessage)
     stage_decoder = msgspec.msgpack.Decoder(StageState)
     match_decoder = msgspec.msgpack.Decoder(MatchState)
     lines_decoder = msgspec.msgpack.Decoder(MatchLines)
-    line_message = msgspec.msgpack.Decoder(PlayerLineMessage)
     player_decoder = msgspec.msgpack.Decoder(PlayerState)
+
+    def items(decoder: msgspec.msgpack.Decoder[Any], events: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for event in events:
+            decoded = decoder.decode(event.value)
+            out.extend(decoded) if isinstance(decoded, list) else out.append(decoded)
+        return out
 
     def decode(value: bytes) -> dict[str, Any]:
         try:
@@ -240,65 +226,91 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             load_schemas(bootstrap, settings.cdc.schema_topic, registry)  # a new table version: read again
             return dict(registry.decode(value)[1])
 
-    async def notify(notices: list[Notice]) -> None:
+    async def notify(staged: Staged, notices: list[Notice]) -> None:
         for notice in notices:
-            await notices_topic.send(key=notice.id.encode(), value=notice_encoder.encode(notice))
+            await staged.send(notices_topic, key=notice.id.encode(), value=notice_encoder.encode(notice))
 
-    @app.agent(sources)
-    async def route(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            value = event.value
-            if not value:
-                continue  # a tombstone: the delete before it carried the facts
-            source = event.message.topic.removeprefix(prefix)
-            record = decode(value)
-            if source in STAGE_TABLES:
-                for fact in facts_from_change(source, record):
-                    await stage_facts.send(key=str(fact.stage_id).encode(), value=encoder.encode(fact))
-            if source in PROTOCOL_TABLES:
-                for row in row_fact(source, record):
-                    await match_facts.send(key=str(row.match_id).encode(), value=encoder.encode(row))
-            if source == "suspensions" and (notice := suspension_notice(record)) is not None:
-                await notify([notice])
+    intake = Intake(
+        bootstrap=bootstrap,
+        group=f"{s.app_id}-intake",
+        sources={prefix + t: t for t in SOURCE_TABLES},
+        stage_topic=stage_facts.get_topic_name(),
+        match_topic=match_facts.get_topic_name(),
+        notices_topic=s.notices_topic,
+        partitions=s.partitions,
+        decode=decode,
+    )
+
+    @app.service
+    class IntakeService(mode.Service):
+        """Runs the intake thread while the worker runs; a failed intake stops the worker."""
+
+        async def on_start(self) -> None:
+            loop = asyncio.get_running_loop()
+
+            def failed(exc: BaseException) -> None:
+                asyncio.run_coroutine_threadsafe(self.crash(exc), loop)
+
+            intake.start(failed)
+
+        async def on_stop(self) -> None:
+            await asyncio.to_thread(intake.stop)
 
     @app.agent(match_facts, concurrency=1)
     async def protocols(stream: faust.StreamT[bytes]) -> None:
-        async for key, events in batches_by_key(stream):
-            raw = match_states.get(key)
-            rows = [row_fact_decoder.decode(e.value) for e in events]
-            state = match_decoder.decode(raw) if raw else MatchState(match_id=rows[0].match_id)
-            if not sum(state.apply(row) for row in rows):
-                continue  # replays or older changes only
-            # one protocol per match per batch: a burst of events on one match is computed once
-            for protocol in state.protocols():
-                await stage_facts.send(key=str(protocol.stage_id).encode(), value=encoder.encode(protocol))
-            match_states[key] = encoder.encode(state)
+        to_stages = Outbox(stage_facts, s.partitions, encoder.encode)
+        async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
+            staged = Staged()
+            for events in parts:
+                in_partition(events)
+                by_match: dict[int, list[RowFact]] = {}
+                for row in items(row_items, events):
+                    by_match.setdefault(row.match_id, []).append(row)
+                for match_id, rows in by_match.items():
+                    key = str(match_id).encode()
+                    raw = staged.get(match_states, key)
+                    state = match_decoder.decode(raw) if raw else MatchState(match_id=match_id)
+                    if not sum(state.apply(row) for row in rows):
+                        continue  # replays or older changes only
+                    # one protocol per match per batch: a burst of events on one match is computed once
+                    for protocol in state.protocols():
+                        to_stages.add(str(protocol.stage_id).encode(), protocol)
+                    staged.set(match_states, events, key, encoder.encode(state))
+            await to_stages.flush(staged)
+            await staged.finish()
 
     async def send_tables(
-        topic: Any, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
+        staged: Staged, topic: Any, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
     ) -> None:
         for group, rows in tables.items():
             record = standings_record(state.stage_id, group, position, state.version, rows)
-            await topic.send(
-                key=standings_key(state.stage_id, record["group_key"]), value=registry.encode(standings_fp, record)
-            )
+            key = standings_key(state.stage_id, record["group_key"])
+            await staged.send(topic, key=key, value=registry.encode(standings_fp, record))
 
-    async def publish_stage(state: StageState, notices: list[Notice]) -> None:
+    async def publish_stage(staged: Staged, state: StageState, notices: list[Notice]) -> None:
         """Standings, live standings and team records of a stage after a change, and the notices it caused."""
         tables = state.standings()
         leaders_now = leaders(tables)
         notices += leader_notices(state, state.leaders, leaders_now)
-        await notify(notices)
+        await notify(staged, notices)
         state.leaders = leaders_now
         position = state.position
-        await send_tables(standings_topic, state, position, tables)
+        await send_tables(staged, standings_topic, state, position, tables)
         # the table "if it ended now": the same while nothing is in play, so a finished match clears it
-        await send_tables(live_topic, state, position, state.standings(live=True) if state.has_live else tables)
+        live = state.standings(live=True) if state.has_live else tables
+        await send_tables(staged, live_topic, state, position, live)
         if tables:
             teams = teams_record(state.stage_id, position, state.version, list(team_records(state.results()).values()))
-            await teams_topic.send(key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
+            await staged.send(teams_topic, key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
 
-    async def take_lines(state: StageState, protocol: Protocol) -> tuple[bool, bool]:
+    class StageBatch:
+        """One stage's messages of one fold batch: where its writes and player lines go."""
+
+        def __init__(self, staged: Staged, events: list[Any], to_players: Outbox) -> None:
+            self.staged, self.events, self.to_players = staged, events, to_players
+            self.notices: list[Notice] = []
+
+    def take_lines(batch: StageBatch, state: StageState, protocol: Protocol) -> tuple[bool, bool]:
         """Turn a protocol into player lines for the season and notices. Returns (whether the stage's own
         state changed and must be stored, whether its standings must be recomputed)."""
         reg = state.regulation()
@@ -310,19 +322,17 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             state.pending[protocol.match_id] = protocol
             return True, False
         key = f"{state.stage_id}:{protocol.match_id}".encode()
-        raw = match_lines.get(key)
+        raw = batch.staged.get(match_lines, key)
         before = lines_decoder.decode(raw) if raw else MatchLines(version=0)
         if before.version >= protocol.version:
             return False, False  # a replay
         messages, after = line_messages(before, protocol, reg.sport, int(stage["season_id"]))
         for message in messages:
-            await player_lines_topic.send(
-                key=player_key(message.season_id, message.player_id), value=encoder.encode(message)
-            )
-        await notify(
-            protocol_notices(protocol, set(before.events), reg.sport, was_live=before.live or protocol.was_live)
+            batch.to_players.add(player_key(message.season_id, message.player_id), message)
+        batch.notices += protocol_notices(
+            protocol, set(before.events), reg.sport, was_live=before.live or protocol.was_live
         )
-        match_lines[key] = encoder.encode(after)
+        batch.staged.set(match_lines, batch.events, key, encoder.encode(after))
         return take_protocol(state, protocol, reg)
 
     # The decoded state of each stage beside the bytes it was decoded from: a stage of a full season is
@@ -340,63 +350,82 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         stage_cache[key] = (raw, state)
         return state
 
-    def store_stage(key: bytes, state: StageState) -> None:
-        raw = encoder.encode(state)
-        stage_states[key] = raw  # reassigned, so the changelog records it
-        stage_cache[key] = (raw, state)
+    async def fold_stage(batch: StageBatch, stage_id: int, messages: list[Fact | Protocol]) -> None:
+        key = str(stage_id).encode()
+        state = load_stage(key, stage_id)
+        # of several protocols of one match in a batch only the newest matters: it holds all their events
+        newest = {m.match_id: m.version for m in messages if isinstance(m, Protocol)}
+        dirty = False  # the stage's state changed: store it
+        changed = False  # ... in a way that changes the standings: recompute and publish them
+        for message in messages:
+            if isinstance(message, Protocol):
+                if message.version == newest[message.match_id]:
+                    stored, ranked = take_lines(batch, state, message)
+                    dirty, changed = dirty or stored, changed or ranked
+                continue
+            previous = state.matches.get(message.id) if message.kind == "match" else None
+            if not state.apply(message):
+                continue  # a replay or an older change: nothing to do
+            changed = True
+            batch.notices += match_notices(message, previous)
+            if state.pending and state.regulation() is not None:
+                for protocol in sorted(state.pending.values(), key=lambda p: p.match_id):
+                    take_lines(batch, state, protocol)
+                state.pending.clear()
+        if changed:
+            state.version += 1  # a fair-play change has no fact of its own to count it
+            await publish_stage(batch.staged, state, batch.notices)
+        else:
+            await notify(batch.staged, batch.notices)
+        if changed or dirty:
+            raw = encoder.encode(state)
+            batch.staged.set(stage_states, batch.events, key, raw)
+            stage_cache[key] = (raw, state)  # used once the table holds these bytes
 
     @app.agent(stage_facts, concurrency=1)
     async def fold(stream: faust.StreamT[bytes]) -> None:
-        async for key, events in batches_by_key(stream):
-            messages = [stage_message.decode(e.value) for e in events]
-            state = load_stage(key, messages[0].stage_id)
-            # of several protocols of one match in a batch only the newest matters: it holds all their events
-            newest = {m.match_id: m.version for m in messages if isinstance(m, Protocol)}
-            notices: list[Notice] = []
-            dirty = False  # the stage's state changed: store it
-            changed = False  # ... in a way that changes the standings: recompute and publish them
-            for message in messages:
-                if isinstance(message, Protocol):
-                    if message.version == newest[message.match_id]:
-                        stored, ranked = await take_lines(state, message)
-                        dirty, changed = dirty or stored, changed or ranked
-                    continue
-                previous = state.matches.get(message.id) if message.kind == "match" else None
-                if not state.apply(message):
-                    continue  # a replay or an older change: nothing to do
-                changed = True
-                notices += match_notices(message, previous)
-                if state.pending and state.regulation() is not None:
-                    for protocol in sorted(state.pending.values(), key=lambda p: p.match_id):
-                        await take_lines(state, protocol)
-                    state.pending.clear()
-            if changed:
-                state.version += 1  # a fair-play change has no fact of its own to count it
-                await publish_stage(state, notices)
-            elif not dirty:
-                continue  # lines only: the stage's own state did not change
-            store_stage(key, state)
+        to_players = Outbox(player_lines_topic, s.partitions, encoder.encode)
+        async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
+            staged = Staged()
+            for events in parts:
+                in_partition(events)
+                by_stage: dict[int, list[Fact | Protocol]] = {}
+                for message in items(stage_items, events):
+                    by_stage.setdefault(message.stage_id, []).append(message)
+                for stage_id, messages in by_stage.items():
+                    await fold_stage(StageBatch(staged, events, to_players), stage_id, messages)
+            await to_players.flush(staged)
+            await staged.finish()
 
     @app.agent(player_lines_topic, concurrency=1)
     async def players(stream: faust.StreamT[bytes]) -> None:
-        async for key, events in batches_by_key(stream):
-            messages = [line_message.decode(e.value) for e in events]
-            raw = player_states.get(key)
-            first = messages[0]
-            state = (
-                player_decoder.decode(raw)
-                if raw
-                else PlayerState(season_id=first.season_id, player_id=first.player_id, sport=first.sport)
-            )
-            if not sum(state.apply(m.line_id, m.entry) for m in messages):
-                continue
-            player_states[key] = encoder.encode(state)
-            lines = state.current()
-            rows = (
-                [player_row(lines[-1].team_id, state.sport, season_stats(lines, str(state.player_id)))] if lines else []
-            )
-            record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
-            await players_topic.send(key=key, value=registry.encode(players_fp, record))
+        async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
+            staged = Staged()
+            for events in parts:
+                in_partition(events)
+                by_player: dict[bytes, list[PlayerLineMessage]] = {}
+                for message in items(line_items, events):
+                    by_player.setdefault(player_key(message.season_id, message.player_id), []).append(message)
+                for key, messages in by_player.items():
+                    raw = staged.get(player_states, key)
+                    first = messages[0]
+                    state = (
+                        player_decoder.decode(raw)
+                        if raw
+                        else PlayerState(season_id=first.season_id, player_id=first.player_id, sport=first.sport)
+                    )
+                    if not sum(state.apply(m.line_id, m.entry) for m in messages):
+                        continue
+                    staged.set(player_states, events, key, encoder.encode(state))
+                    lines = state.current()
+                    rows = (
+                        [player_row(lines[-1].team_id, state.sport, season_stats(lines, str(state.player_id)))]
+                        if lines
+                        else []
+                    )
+                    record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
+                    await staged.send(players_topic, key=key, value=registry.encode(players_fp, record))
+            await staged.finish()
 
     @app.agent(outputs, concurrency=1)
     async def materialize(stream: faust.StreamT[bytes]) -> None:
