@@ -67,6 +67,7 @@ from streams.protocol import (
     season_stats,
 )
 from streams.registry import load_schemas, publish_schema
+from streams.transport import App
 from streams.wire import (
     PLAYERS_SCHEMA,
     STANDINGS_SCHEMA,
@@ -85,6 +86,18 @@ log = logging.getLogger(__name__)
 
 SOURCE_TABLES = ("matches", "stages", "point_adjustments", "match_events", "lineups", "suspensions")
 REPARTITION_TOPICS = ("stage-facts", "match-facts", "player-lines")
+#: the version of the worker's internal formats (repartition messages, table values). Faust suffixes the
+#: consumer group, the changelog and repartition topics and the state folder with it, so a worker of a
+#: new version starts apart from the old one's state and computes its own from the CDC topics.
+#: 2: batched repartition messages, protocol rows kept as the fields the statistics read.
+STATE_VERSION = 2
+
+
+def worker_id(settings: Settings) -> str:
+    """The Faust app id with its version, as Faust names the group and the internal topics."""
+    return f"{settings.streams.app_id}-v{STATE_VERSION}"
+
+
 #: the largest micro-batch an agent takes (messages: a repartition message holds a batch of facts), and how
 #: long it waits to fill one (bounds the latency each hop adds)
 BATCH = 2000
@@ -123,7 +136,7 @@ def prepare(settings: Settings) -> SchemaRegistry:
             s.live_standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.players_topic: (s.partitions, {"cleanup.policy": "compact"}),
             # the repartition topics too: a worker must never send to one before Faust got round to creating it
-            **{f"{s.app_id}-{name}": (s.partitions, {}) for name in REPARTITION_TOPICS},
+            **{f"{worker_id(settings)}-{name}": (s.partitions, {}) for name in REPARTITION_TOPICS},
             **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
         },
     )
@@ -148,8 +161,9 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     bootstrap = settings.kafka.bootstrap()
     prefix = settings.cdc.topic_prefix
     data_dir = Path(s.data_dir) if s.data_dir else settings.stack.home_path / "streams"
-    app = faust.App(
+    app = App(
         s.app_id,
+        version=STATE_VERSION,
         broker=f"kafka://{bootstrap}",
         store=s.store,
         datadir=str(data_dir),
@@ -168,6 +182,9 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         producer_linger=0.005,
         broker_max_poll_records=2000,
     )
+    app_id = worker_id(settings)
+    if app.conf.id != app_id:
+        raise RuntimeError(f"Faust names this app {app.conf.id}, not {app_id}: the internal topics would not match")
     standings_fp = registry.register(STANDINGS_SCHEMA)
     teams_fp = registry.register(TEAMS_SCHEMA)
     players_fp = registry.register(PLAYERS_SCHEMA)
@@ -182,9 +199,9 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     def table(name: str) -> Any:
         return app.Table(name, default=None, partitions=s.partitions, key_type=bytes, value_type=bytes)
 
-    stage_facts = raw_topic(f"{s.app_id}-stage-facts", partitions=s.partitions, internal=True)
-    match_facts = raw_topic(f"{s.app_id}-match-facts", partitions=s.partitions, internal=True)
-    player_lines_topic = raw_topic(f"{s.app_id}-player-lines", partitions=s.partitions, internal=True)
+    stage_facts = raw_topic(f"{app_id}-stage-facts", partitions=s.partitions, internal=True)
+    match_facts = raw_topic(f"{app_id}-match-facts", partitions=s.partitions, internal=True)
+    player_lines_topic = raw_topic(f"{app_id}-player-lines", partitions=s.partitions, internal=True)
     standings_topic = raw_topic(s.standings_topic, partitions=s.partitions)
     teams_topic = raw_topic(s.teams_topic, partitions=s.partitions)
     live_topic = raw_topic(s.live_standings_topic, partitions=s.partitions)
@@ -203,10 +220,10 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     player_states = table("player-state")
     encoder = msgspec.msgpack.Encoder()
     notice_encoder = msgspec.json.Encoder()
-    # a repartition message is a list of items; a lone item is what a worker before batching sent
-    stage_items = msgspec.msgpack.Decoder(list[Fact | Protocol] | Fact | Protocol)
-    row_items = msgspec.msgpack.Decoder(list[RowFact] | RowFact)
-    line_items = msgspec.msgpack.Decoder(list[PlayerLineMessage] | PlayerLineMessage)
+    # a repartition message is the list of items one batch sent to that partition
+    stage_items = msgspec.msgpack.Decoder(list[Fact | Protocol])
+    row_items = msgspec.msgpack.Decoder(list[RowFact])
+    line_items = msgspec.msgpack.Decoder(list[PlayerLineMessage])
     stage_decoder = msgspec.msgpack.Decoder(StageState)
     match_decoder = msgspec.msgpack.Decoder(MatchState)
     lines_decoder = msgspec.msgpack.Decoder(MatchLines)
@@ -215,8 +232,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     def items(decoder: msgspec.msgpack.Decoder[Any], events: list[Any]) -> list[Any]:
         out: list[Any] = []
         for event in events:
-            decoded = decoder.decode(event.value)
-            out.extend(decoded) if isinstance(decoded, list) else out.append(decoded)
+            out += decoder.decode(event.value)
         return out
 
     def decode(value: bytes) -> dict[str, Any]:
@@ -232,7 +248,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
 
     intake = Intake(
         bootstrap=bootstrap,
-        group=f"{s.app_id}-intake",
+        group=f"{app_id}-intake",
         sources={prefix + t: t for t in SOURCE_TABLES},
         stage_topic=stage_facts.get_topic_name(),
         match_topic=match_facts.get_topic_name(),

@@ -10,6 +10,7 @@ from the sums, which is exactly what the batch functions compute over all matche
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "LINE_STATUSES",
     "LineEntry",
     "MatchLines",
+    "MatchRow",
     "MatchState",
     "PlayerLine",
     "PlayerLineMessage",
@@ -82,7 +84,7 @@ _EVENT_FIELDS = (
 )
 
 
-class ProtoEvent(msgspec.Struct, frozen=True, array_like=True):
+class ProtoEvent(msgspec.Struct, frozen=True, array_like=True, tag="e"):
     """The fields of a ``match_events`` row the statistics read."""
 
     id: int
@@ -101,21 +103,49 @@ class ProtoEvent(msgspec.Struct, frozen=True, array_like=True):
     scored: bool | None
 
 
-class ProtoLineup(msgspec.Struct, frozen=True, array_like=True):
+class ProtoLineup(msgspec.Struct, frozen=True, array_like=True, tag="l"):
+    """The fields of a ``lineups`` row the statistics read."""
+
     team_id: int
     player_id: int
     starter: bool
     goalie_toi_seconds: int | None
 
 
-class RowFact(msgspec.Struct, frozen=True, kw_only=True):
-    """One row of a match's protocol as its last change left it (``data`` None once deleted)."""
+class MatchRow(msgspec.Struct, frozen=True, array_like=True, tag="m"):
+    """The fields of a ``matches`` row a protocol needs (the standings read the whole row, as a stage fact)."""
+
+    stage_id: int
+    home_team_id: int
+    away_team_id: int
+    status: str
+    decided_in: str | None
+
+
+class RowFact(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """One row of a match's protocol as its last change left it (``data`` None once deleted). Only the
+    fields the statistics read travel and are kept: a match's state is decoded, updated and encoded again
+    on every change of its protocol, so its size is the processor's cost per match event."""
 
     kind: str  # match, event, lineup
     id: int
     match_id: int
     position: Position
-    data: dict[str, Any] | None
+    data: MatchRow | ProtoEvent | ProtoLineup | None
+
+
+def _project(kind: str, row: Mapping[str, Any]) -> MatchRow | ProtoEvent | ProtoLineup:
+    if kind == "match":
+        return MatchRow(
+            int(row["stage_id"]),
+            int(row["home_team_id"]),
+            int(row["away_team_id"]),
+            str(row["status"]),
+            row.get("decided_in"),
+        )
+    if kind == "event":
+        return msgspec.convert(["e", int(row["id"]), *(row.get(k) for k in _EVENT_FIELDS)], ProtoEvent)
+    return ProtoLineup(int(row["team_id"]), int(row["player_id"]), bool(row["starter"]), row.get("goalie_toi_seconds"))
 
 
 def row_fact(table: str, record: Mapping[str, Any]) -> list[RowFact]:
@@ -130,7 +160,15 @@ def row_fact(table: str, record: Mapping[str, Any]) -> list[RowFact]:
     field = "id" if kind == "match" else "match_id"
     facts = []
     if op in ("c", "r", "u") and after is not None:
-        facts.append(RowFact(kind=kind, id=int(after["id"]), match_id=int(after[field]), position=position, data=after))
+        facts.append(
+            RowFact(
+                kind=kind,
+                id=int(after["id"]),
+                match_id=int(after[field]),
+                position=position,
+                data=_project(kind, after),
+            )
+        )
         if before is not None and before.get(field) is not None and before[field] != after[field]:
             facts.append(
                 RowFact(kind=kind, id=int(before["id"]), match_id=int(before[field]), position=position, data=None)
@@ -164,10 +202,6 @@ class Protocol(msgspec.Struct, frozen=True, kw_only=True, tag="protocol"):
         return not self.deleted and self.status in LINE_STATUSES
 
 
-def _proto_event(row: Mapping[str, Any]) -> ProtoEvent:
-    return msgspec.convert([row["id"], *(row.get(k) for k in _EVENT_FIELDS)], ProtoEvent)
-
-
 class MatchState(msgspec.Struct, kw_only=True):
     """A match's row, events and line-ups, each with the position of the change that set it."""
 
@@ -186,7 +220,7 @@ class MatchState(msgspec.Struct, kw_only=True):
             if self.match is not None and self.match.position >= fact.position:
                 return False
             self.match = fact
-            self.was_live |= fact.data is not None and fact.data.get("status") == "live"
+            self.was_live |= isinstance(fact.data, MatchRow) and fact.data.status == "live"
         else:
             rows = self.events if fact.kind == "event" else self.lineups
             known = rows.get(fact.id)
@@ -208,7 +242,7 @@ class MatchState(msgspec.Struct, kw_only=True):
         withdrawal for the stage it left. Nothing while the match row itself is not known."""
         match = self.match.data if self.match is not None else None
         out = []
-        stage = int(match["stage_id"]) if match is not None else None
+        stage = match.stage_id if isinstance(match, MatchRow) else None
         if self.stage_id is not None and self.stage_id != stage:
             out.append(
                 Protocol(
@@ -219,23 +253,19 @@ class MatchState(msgspec.Struct, kw_only=True):
                     deleted=True,
                 )
             )
-        if match is not None and stage is not None:
-            events = (_proto_event(f.data) for f in self.events.values() if f.data is not None)
-            lineups = (
-                ProtoLineup(int(d["team_id"]), int(d["player_id"]), bool(d["starter"]), d.get("goalie_toi_seconds"))
-                for d in (f.data for f in self.lineups.values())
-                if d is not None
-            )
+        if isinstance(match, MatchRow):
+            events = [f.data for f in self.events.values() if isinstance(f.data, ProtoEvent)]
+            lineups = [f.data for f in self.lineups.values() if isinstance(f.data, ProtoLineup)]
             out.append(
                 Protocol(
                     match_id=self.match_id,
-                    stage_id=stage,
+                    stage_id=match.stage_id,
                     version=self.version,
                     position=self.position,
-                    home_team_id=int(match["home_team_id"]),
-                    away_team_id=int(match["away_team_id"]),
-                    status=str(match["status"]),
-                    decided_in=match.get("decided_in"),
+                    home_team_id=match.home_team_id,
+                    away_team_id=match.away_team_id,
+                    status=match.status,
+                    decided_in=match.decided_in,
                     was_live=self.was_live,
                     events=tuple(sorted(events, key=lambda e: e.id)),
                     lineups=tuple(sorted(lineups, key=lambda entry: entry.player_id)),
@@ -256,7 +286,13 @@ class PlayerLine(msgspec.Struct, frozen=True, kw_only=True):
 
 def _counts(stats: msgspec.Struct) -> dict[str, int]:
     """The additive fields of a stats struct (rates are derived again from the sums)."""
-    return {k: v for k, v in msgspec.structs.asdict(stats).items() if isinstance(v, int) and not isinstance(v, bool)}
+    return {k: getattr(stats, k) for k in _count_fields(type(stats))}
+
+
+@functools.cache
+def _count_fields(kind: type[msgspec.Struct]) -> tuple[str, ...]:
+    """The int fields of a stats struct type (its per-player lines are built for every protocol)."""
+    return tuple(f.name for f in msgspec.structs.fields(kind) if f.type is int)
 
 
 def _football_sheet(p: Protocol) -> MatchSheet:
