@@ -67,6 +67,7 @@ from streams.protocol import (
     season_stats,
 )
 from streams.registry import load_schemas, publish_schema
+from streams.sender import Sender
 from streams.transport import App
 from streams.wire import (
     PLAYERS_SCHEMA,
@@ -202,10 +203,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     stage_facts = raw_topic(f"{app_id}-stage-facts", partitions=s.partitions, internal=True)
     match_facts = raw_topic(f"{app_id}-match-facts", partitions=s.partitions, internal=True)
     player_lines_topic = raw_topic(f"{app_id}-player-lines", partitions=s.partitions, internal=True)
-    standings_topic = raw_topic(s.standings_topic, partitions=s.partitions)
-    teams_topic = raw_topic(s.teams_topic, partitions=s.partitions)
-    live_topic = raw_topic(s.live_standings_topic, partitions=s.partitions)
-    players_topic = raw_topic(s.players_topic, partitions=s.partitions)
     targets = {
         s.standings_topic: STANDINGS,
         s.teams_topic: TEAM_RECORDS,
@@ -213,7 +210,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         s.players_topic: PLAYER_STATS,
     }
     outputs = raw_topic(*targets)
-    notices_topic = raw_topic(s.notices_topic, partitions=s.partitions)
     stage_states = table("stage-state")
     match_states = table("match-state")
     match_lines = table("match-lines")  # b"stage:match" -> MatchLines, beside stage-state on its partitions
@@ -242,9 +238,9 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             load_schemas(bootstrap, settings.cdc.schema_topic, registry)  # a new table version: read again
             return dict(registry.decode(value)[1])
 
-    async def notify(staged: Staged, notices: list[Notice]) -> None:
+    def notify(staged: Staged, notices: list[Notice]) -> None:
         for notice in notices:
-            await staged.send(notices_topic, key=notice.id.encode(), value=notice_encoder.encode(notice))
+            staged.send(s.notices_topic, notice.id.encode(), notice_encoder.encode(notice))
 
     intake = Intake(
         bootstrap=bootstrap,
@@ -274,9 +270,10 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
 
     @app.agent(match_facts, concurrency=1)
     async def protocols(stream: faust.StreamT[bytes]) -> None:
-        to_stages = Outbox(stage_facts, s.partitions, encoder.encode)
+        to_stages = Outbox(stage_facts.get_topic_name(), s.partitions, encoder.encode)
+        sender = Sender(bootstrap)
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
-            staged = Staged()
+            staged = Staged(sender)
             for events in parts:
                 in_partition(events)
                 by_match: dict[int, list[RowFact]] = {}
@@ -292,32 +289,32 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                     for protocol in state.protocols():
                         to_stages.add(str(protocol.stage_id).encode(), protocol)
                     staged.set(match_states, events, key, encoder.encode(state))
-            await to_stages.flush(staged)
+            to_stages.flush(staged)
             await staged.finish()
 
-    async def send_tables(
-        staged: Staged, topic: Any, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
+    def send_tables(
+        staged: Staged, topic: str, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
     ) -> None:
         for group, rows in tables.items():
             record = standings_record(state.stage_id, group, position, state.version, rows)
             key = standings_key(state.stage_id, record["group_key"])
-            await staged.send(topic, key=key, value=registry.encode(standings_fp, record))
+            staged.send(topic, key, registry.encode(standings_fp, record))
 
-    async def publish_stage(staged: Staged, state: StageState, notices: list[Notice]) -> None:
+    def publish_stage(staged: Staged, state: StageState, notices: list[Notice]) -> None:
         """Standings, live standings and team records of a stage after a change, and the notices it caused."""
         tables = state.standings()
         leaders_now = leaders(tables)
         notices += leader_notices(state, state.leaders, leaders_now)
-        await notify(staged, notices)
+        notify(staged, notices)
         state.leaders = leaders_now
         position = state.position
-        await send_tables(staged, standings_topic, state, position, tables)
+        send_tables(staged, s.standings_topic, state, position, tables)
         # the table "if it ended now": the same while nothing is in play, so a finished match clears it
         live = state.standings(live=True) if state.has_live else tables
-        await send_tables(staged, live_topic, state, position, live)
+        send_tables(staged, s.live_standings_topic, state, position, live)
         if tables:
             teams = teams_record(state.stage_id, position, state.version, list(team_records(state.results()).values()))
-            await staged.send(teams_topic, key=str(state.stage_id).encode(), value=registry.encode(teams_fp, teams))
+            staged.send(s.teams_topic, str(state.stage_id).encode(), registry.encode(teams_fp, teams))
 
     class StageBatch:
         """One stage's messages of one fold batch: where its writes and player lines go."""
@@ -366,7 +363,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         stage_cache[key] = (raw, state)
         return state
 
-    async def fold_stage(batch: StageBatch, stage_id: int, messages: list[Fact | Protocol]) -> None:
+    def fold_stage(batch: StageBatch, stage_id: int, messages: list[Fact | Protocol]) -> None:
         key = str(stage_id).encode()
         state = load_stage(key, stage_id)
         # of several protocols of one match in a batch only the newest matters: it holds all their events
@@ -390,9 +387,9 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                 state.pending.clear()
         if changed:
             state.version += 1  # a fair-play change has no fact of its own to count it
-            await publish_stage(batch.staged, state, batch.notices)
+            publish_stage(batch.staged, state, batch.notices)
         else:
-            await notify(batch.staged, batch.notices)
+            notify(batch.staged, batch.notices)
         if changed or dirty:
             raw = encoder.encode(state)
             batch.staged.set(stage_states, batch.events, key, raw)
@@ -400,23 +397,25 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
 
     @app.agent(stage_facts, concurrency=1)
     async def fold(stream: faust.StreamT[bytes]) -> None:
-        to_players = Outbox(player_lines_topic, s.partitions, encoder.encode)
+        to_players = Outbox(player_lines_topic.get_topic_name(), s.partitions, encoder.encode)
+        sender = Sender(bootstrap)
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
-            staged = Staged()
+            staged = Staged(sender)
             for events in parts:
                 in_partition(events)
                 by_stage: dict[int, list[Fact | Protocol]] = {}
                 for message in items(stage_items, events):
                     by_stage.setdefault(message.stage_id, []).append(message)
                 for stage_id, messages in by_stage.items():
-                    await fold_stage(StageBatch(staged, events, to_players), stage_id, messages)
-            await to_players.flush(staged)
+                    fold_stage(StageBatch(staged, events, to_players), stage_id, messages)
+            to_players.flush(staged)
             await staged.finish()
 
     @app.agent(player_lines_topic, concurrency=1)
     async def players(stream: faust.StreamT[bytes]) -> None:
+        sender = Sender(bootstrap)
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
-            staged = Staged()
+            staged = Staged(sender)
             for events in parts:
                 in_partition(events)
                 by_player: dict[bytes, list[PlayerLineMessage]] = {}
@@ -440,7 +439,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                         else []
                     )
                     record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
-                    await staged.send(players_topic, key=key, value=registry.encode(players_fp, record))
+                    staged.send(s.players_topic, key, registry.encode(players_fp, record))
             await staged.finish()
 
     @app.agent(outputs, concurrency=1)

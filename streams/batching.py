@@ -15,6 +15,7 @@ restarted or another worker that takes the partition over recovers exactly that 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +23,8 @@ from typing import Any
 
 from aiokafka.partitioner import murmur2
 from faust.streams import _current_event
+
+from streams.sender import Sender
 
 __all__ = ["MESSAGE_BYTES", "Batches", "Outbox", "Staged", "batches_by_partition", "in_partition", "partition_of"]
 
@@ -77,16 +80,15 @@ def _array(encoded: list[bytes]) -> bytes:
 
 
 class Outbox(Batches):
-    """:class:`Batches` sent through a Faust topic by the agent that gathered them."""
+    """:class:`Batches` for one topic, sent as part of a batch's :class:`Staged` work."""
 
-    def __init__(self, topic: Any, partitions: int, encode: Callable[[Any], bytes]) -> None:
+    def __init__(self, topic: str, partitions: int, encode: Callable[[Any], bytes]) -> None:
         super().__init__(partitions, encode)
         self.topic = topic
 
-    async def flush(self, staged: Staged) -> None:
-        """Send what was gathered, as part of the batch ``staged`` finishes."""
+    def flush(self, staged: Staged) -> None:
         for partition, value in self.drain():
-            await staged.send(self.topic, key=b"%d" % partition, value=value, partition=partition)
+            staged.send(self.topic, b"%d" % partition, value, partition)
 
 
 class Staged:
@@ -98,12 +100,12 @@ class Staged:
     sends the same outputs again, which the next agent ignores (they carry the same versions).
     Reads go through :meth:`get`, so a key written earlier in the batch reads as written."""
 
-    def __init__(self) -> None:
-        self._sent: list[Any] = []
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
         self._writes: dict[tuple[int, bytes], tuple[Any, list[Any], bytes]] = {}
 
-    async def send(self, topic: Any, *, key: bytes, value: bytes, partition: int | None = None) -> None:
-        self._sent.append(await topic.send(key=key, value=value, partition=partition))
+    def send(self, topic: str, key: bytes, value: bytes, partition: int | None = None) -> None:
+        self.sender.send(topic, key, value, partition)
 
     def get(self, table: Any, key: bytes) -> bytes | None:
         staged = self._writes.get((id(table), key))
@@ -115,9 +117,9 @@ class Staged:
         self._writes[(id(table), key)] = (table, events, value)
 
     async def finish(self) -> None:
-        sent, self._sent = self._sent, []
-        for future in sent:
-            await future  # raises if Kafka refused it: the worker stops before anything is written
+        # in a thread, so the event loop goes on serving the other agents meanwhile; raises if Kafka
+        # refused a message, and the worker stops before anything is written
+        await asyncio.to_thread(self.sender.flush)
         writes, self._writes = self._writes, {}
         for (_, key), (table, events, value) in writes.items():
             in_partition(events)

@@ -20,14 +20,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message
 
 from schemas.codec import CodecError, UnknownSchemaError
 from streams.batching import Batches
 from streams.facts import Notice, facts_from_change, suspension_notice
 from streams.protocol import row_fact
+from streams.sender import Sender
 
-__all__ = ["PROTOCOL_TABLES", "STAGE_TABLES", "Intake", "IntakeError", "Routed", "route_change"]
+__all__ = ["PROTOCOL_TABLES", "STAGE_TABLES", "Intake", "Routed", "route_change"]
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,6 @@ PROTOCOL_TABLES = ("matches", "match_events", "lineups")
 #: the most CDC messages routed as one batch, and how long the intake waits to fill one (added latency)
 BATCH = 5000
 BATCH_WITHIN_S = 0.02
-
-
-class IntakeError(RuntimeError):
-    """Kafka refused what the intake produced, or the consumer failed: the worker must stop."""
 
 
 class Routed:
@@ -92,24 +89,17 @@ class Intake:
             "session.timeout.ms": 10_000,
             "heartbeat.interval.ms": 1_000,
         }
-        self.producer_config: dict[str, Any] = {
-            "bootstrap.servers": bootstrap,
-            "enable.idempotence": True,
-            "acks": "all",
-            "linger.ms": 2,
-            "compression.type": "lz4",
-        }
+        self.bootstrap = bootstrap
         self.notice_encoder = msgspec.json.Encoder()
         self.stopping = threading.Event()
         self.error: BaseException | None = None
         self.routed_changes = 0
         self._thread = threading.Thread(target=self._run, name="rstat-intake", daemon=True)
-        self._failed: list[KafkaError] = []
 
     def start(self, on_error: Callable[[BaseException], None]) -> None:
         """Connect and start routing in the background; ``on_error`` hears of a failure (from the thread)."""
         self.consumer = Consumer(self.consumer_config)
-        self.producer = Producer(self.producer_config)
+        self.sender = Sender(self.bootstrap)
         self._on_error = on_error
         self._thread.start()
 
@@ -141,13 +131,10 @@ class Intake:
             self._route(message, routed)
         for topic, batches in ((self.stage_topic, routed.stages), (self.match_topic, routed.matches)):
             for partition, value in batches.drain():
-                self._produce(topic, b"%d" % partition, value, partition)
+                self.sender.send(topic, b"%d" % partition, value, partition)
         for notice in routed.notices:
-            self._produce(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice), None)
-        if self.producer.flush(60) != 0:
-            raise IntakeError("Kafka did not acknowledge the routed changes within 60 s; nothing was committed")
-        if self._failed:
-            raise IntakeError(f"Kafka refused a routed batch ({self._failed[0]}); nothing was committed")
+            self.sender.send(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice))
+        self.sender.flush()  # raises, and so commits nothing, unless Kafka took all of it
         self.consumer.commit(asynchronous=False)
         self.routed_changes += len(messages)
         return len(messages)
@@ -172,16 +159,3 @@ class Intake:
             log.error("%s[%s]@%s: not a CDC envelope (%s); skipped", topic, message.partition(), message.offset(), exc)
             return
         route_change(self.sources[topic], record, routed)
-
-    def _produce(self, topic: str, key: bytes, value: bytes, partition: int | None) -> None:
-        def delivered(err: KafkaError | None, _msg: Message) -> None:
-            if err is not None:
-                self._failed.append(err)
-
-        kwargs: dict[str, Any] = {"partition": partition} if partition is not None else {}
-        while True:
-            try:
-                self.producer.produce(topic, key=key, value=value, on_delivery=delivered, **kwargs)
-                return
-            except BufferError:
-                self.producer.poll(0.1)  # the local queue is full: wait for deliveries
