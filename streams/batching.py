@@ -19,14 +19,21 @@ import asyncio
 import functools
 import weakref
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.partitioner import murmur2
 from faust.streams import _current_event
 
-from streams.sender import Sender
-
-__all__ = ["MESSAGE_BYTES", "Batches", "Outbox", "Staged", "batches_by_partition", "in_partition", "partition_of"]
+__all__ = [
+    "MESSAGE_BYTES",
+    "Batches",
+    "Outbox",
+    "Sends",
+    "Staged",
+    "batches_by_partition",
+    "in_partition",
+    "partition_of",
+]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -91,6 +98,14 @@ class Outbox(Batches):
             staged.send(self.topic, b"%d" % partition, value, partition)
 
 
+class Sends(Protocol):
+    """The port :class:`Staged` sends through (:class:`streams.sender.Sender` in the worker)."""
+
+    def send(self, topic: str, key: bytes, value: bytes, partition: int | None = None) -> None: ...
+
+    def flush(self, timeout: float = 60) -> None: ...
+
+
 class Staged:
     """What a batch sends and what it writes to its tables, finished in the one order that loses nothing
     when the worker dies part-way: every message it sent acknowledged by Kafka first, then the table
@@ -100,7 +115,7 @@ class Staged:
     sends the same outputs again, which the next agent ignores (they carry the same versions).
     Reads go through :meth:`get`, so a key written earlier in the batch reads as written."""
 
-    def __init__(self, sender: Sender) -> None:
+    def __init__(self, sender: Sends) -> None:
         self.sender = sender
         self._writes: dict[tuple[int, bytes], tuple[Any, list[Any], bytes]] = {}
 

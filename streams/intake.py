@@ -28,7 +28,7 @@ from streams.facts import Notice, facts_from_change, suspension_notice
 from streams.protocol import row_fact
 from streams.sender import Sender
 
-__all__ = ["PROTOCOL_TABLES", "STAGE_TABLES", "Intake", "Routed", "route_change"]
+__all__ = ["Intake", "Routed", "StreamsInputError", "route_change"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,18 @@ PROTOCOL_TABLES = ("matches", "match_events", "lineups")
 #: the most CDC messages routed as one batch, and how long the intake waits to fill one (added latency)
 BATCH = 5000
 BATCH_WITHIN_S = 0.02
+
+
+class StreamsInputError(RuntimeError):
+    """A CDC message the worker cannot read and must not skip."""
+
+
+_REBALANCING = (
+    KafkaError.REBALANCE_IN_PROGRESS,
+    KafkaError.ILLEGAL_GENERATION,
+    KafkaError.UNKNOWN_MEMBER_ID,
+    KafkaError._NO_OFFSET,
+)
 
 
 class Routed:
@@ -92,8 +104,6 @@ class Intake:
         self.bootstrap = bootstrap
         self.notice_encoder = msgspec.json.Encoder()
         self.stopping = threading.Event()
-        self.error: BaseException | None = None
-        self.routed_changes = 0
         self._thread = threading.Thread(target=self._run, name="rstat-intake", daemon=True)
 
     def start(self, on_error: Callable[[BaseException], None]) -> None:
@@ -115,7 +125,6 @@ class Intake:
                 self.step()
         except BaseException as exc:
             log.exception("intake stopped: %s", exc)
-            self.error = exc
             self._on_error(exc)
         finally:
             self.consumer.close()  # leaves the group: the partitions go to another worker at once
@@ -135,8 +144,14 @@ class Intake:
         for notice in routed.notices:
             self.sender.send(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice))
         self.sender.flush()  # raises, and so commits nothing, unless Kafka took all of it
-        self.consumer.commit(asynchronous=False)
-        self.routed_changes += len(messages)
+        try:
+            self.consumer.commit(asynchronous=False)
+        except KafkaException as exc:
+            if exc.args[0].code() not in _REBALANCING:
+                raise
+            # the group is moving partitions: whoever gets them reads again from the last commit, and
+            # the agents ignore what they have already seen
+            log.warning("intake: commit skipped during a rebalance (%s); the batch will be routed again", exc)
         return len(messages)
 
     def _route(self, message: Message, routed: Routed) -> None:
@@ -151,8 +166,14 @@ class Intake:
         topic = str(message.topic())
         try:
             record = self.decode(value)
-        except UnknownSchemaError:
-            raise  # the reader publishes a schema before using it: the registry topic lost it, stop and say so
+        except UnknownSchemaError as exc:
+            # read again from the registry topic and still missing: the reader publishes every schema
+            # before its first use, so the topic lost it. Going on would drop the change; stop and say so.
+            raise StreamsInputError(
+                f"{topic}[{message.partition()}]@{message.offset()}: {exc}; the schema registry topic has lost it: "
+                "publish it there again (a restarted rstat cdc publishes each table's current schema before its "
+                "next change), then restart rstat streams"
+            ) from exc
         except CodecError as exc:
             # not an Avro message at all (someone else wrote it): it will never decode, so the only way on
             # is past it, and the log says where it is
