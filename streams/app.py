@@ -41,31 +41,12 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
-from sports import StandingRow
-from sports.team_records import team_records
 from streams.batching import Outbox, Staged, batches_by_partition, in_partition
-from streams.facts import (
-    Fact,
-    Notice,
-    StageState,
-    leader_notices,
-    leaders,
-    match_notices,
-    protocol_notices,
-    take_protocol,
-)
+from streams.facts import Fact
+from streams.fold import OutputTopics, StageBatch, StageFold
 from streams.intake import Intake
 from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_RECORDS, Materializer
-from streams.protocol import (
-    MatchLines,
-    MatchState,
-    PlayerLineMessage,
-    PlayerState,
-    Protocol,
-    RowFact,
-    line_messages,
-    season_stats,
-)
+from streams.protocol import MatchState, PlayerLineMessage, PlayerState, Protocol, RowFact, season_stats
 from streams.registry import load_schemas, publish_schema
 from streams.sender import Sender
 from streams.transport import App
@@ -76,9 +57,6 @@ from streams.wire import (
     player_key,
     player_row,
     players_record,
-    standings_key,
-    standings_record,
-    teams_record,
 )
 
 __all__ = ["create_app", "prepare", "run_worker"]
@@ -178,16 +156,14 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         # a worker killed without leaving the group is noticed within 10 s and its partitions reassigned
         broker_session_timeout=10.0,
         broker_heartbeat_interval=1.0,
-        # a few ms of linger lets the producer batch the many small messages each event fans out into, and
-        # bigger polls feed the micro-batches: +44 % events/s in `rstat bench streams` (201 -> 289)
+        # Faust's producer now carries only the table changelogs (streams/sender.py sends the rest): a few
+        # ms of linger batches a micro-batch's writes, and bigger polls feed the micro-batches
         producer_linger=0.005,
         broker_max_poll_records=2000,
     )
     app_id = worker_id(settings)
     if app.conf.id != app_id:
         raise RuntimeError(f"Faust names this app {app.conf.id}, not {app_id}: the internal topics would not match")
-    standings_fp = registry.register(STANDINGS_SCHEMA)
-    teams_fp = registry.register(TEAMS_SCHEMA)
     players_fp = registry.register(PLAYERS_SCHEMA)
     materializer = Materializer(settings.postgres.app_dsn())
 
@@ -215,14 +191,11 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     match_lines = table("match-lines")  # b"stage:match" -> MatchLines, beside stage-state on its partitions
     player_states = table("player-state")
     encoder = msgspec.msgpack.Encoder()
-    notice_encoder = msgspec.json.Encoder()
     # a repartition message is the list of items one batch sent to that partition
     stage_items = msgspec.msgpack.Decoder(list[Fact | Protocol])
     row_items = msgspec.msgpack.Decoder(list[RowFact])
     line_items = msgspec.msgpack.Decoder(list[PlayerLineMessage])
-    stage_decoder = msgspec.msgpack.Decoder(StageState)
     match_decoder = msgspec.msgpack.Decoder(MatchState)
-    lines_decoder = msgspec.msgpack.Decoder(MatchLines)
     player_decoder = msgspec.msgpack.Decoder(PlayerState)
 
     def items(decoder: msgspec.msgpack.Decoder[Any], events: list[Any]) -> list[Any]:
@@ -237,10 +210,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         except UnknownSchemaError:
             load_schemas(bootstrap, settings.cdc.schema_topic, registry)  # a new table version: read again
             return dict(registry.decode(value)[1])
-
-    def notify(staged: Staged, notices: list[Notice]) -> None:
-        for notice in notices:
-            staged.send(s.notices_topic, notice.id.encode(), notice_encoder.encode(notice))
 
     intake = Intake(
         bootstrap=bootstrap,
@@ -292,108 +261,17 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             to_stages.flush(staged)
             await staged.finish()
 
-    def send_tables(
-        staged: Staged, topic: str, state: StageState, position: tuple[int, int], tables: dict[str, list[StandingRow]]
-    ) -> None:
-        for group, rows in tables.items():
-            record = standings_record(state.stage_id, group, position, state.version, rows)
-            key = standings_key(state.stage_id, record["group_key"])
-            staged.send(topic, key, registry.encode(standings_fp, record))
-
-    def publish_stage(staged: Staged, state: StageState, notices: list[Notice]) -> None:
-        """Standings, live standings and team records of a stage after a change, and the notices it caused."""
-        tables = state.standings()
-        leaders_now = leaders(tables)
-        notices += leader_notices(state, state.leaders, leaders_now)
-        notify(staged, notices)
-        state.leaders = leaders_now
-        position = state.position
-        send_tables(staged, s.standings_topic, state, position, tables)
-        # the table "if it ended now": the same while nothing is in play, so a finished match clears it
-        live = state.standings(live=True) if state.has_live else tables
-        send_tables(staged, s.live_standings_topic, state, position, live)
-        if tables:
-            teams = teams_record(state.stage_id, position, state.version, list(team_records(state.results()).values()))
-            staged.send(s.teams_topic, str(state.stage_id).encode(), registry.encode(teams_fp, teams))
-
-    class StageBatch:
-        """One stage's messages of one fold batch: where its writes and player lines go."""
-
-        def __init__(self, staged: Staged, events: list[Any], to_players: Outbox) -> None:
-            self.staged, self.events, self.to_players = staged, events, to_players
-            self.notices: list[Notice] = []
-
-    def take_lines(batch: StageBatch, state: StageState, protocol: Protocol) -> tuple[bool, bool]:
-        """Turn a protocol into player lines for the season and notices. Returns (whether the stage's own
-        state changed and must be stored, whether its standings must be recomputed)."""
-        reg = state.regulation()
-        stage = state.stage.data if state.stage is not None else None
-        if reg is None or stage is None:
-            known = state.pending.get(protocol.match_id)
-            if known is not None and known.version >= protocol.version:
-                return False, False
-            state.pending[protocol.match_id] = protocol
-            return True, False
-        key = f"{state.stage_id}:{protocol.match_id}".encode()
-        raw = batch.staged.get(match_lines, key)
-        before = lines_decoder.decode(raw) if raw else MatchLines(version=0)
-        if before.version >= protocol.version:
-            return False, False  # a replay
-        messages, after = line_messages(before, protocol, reg.sport, int(stage["season_id"]))
-        for message in messages:
-            batch.to_players.add(player_key(message.season_id, message.player_id), message)
-        batch.notices += protocol_notices(
-            protocol, set(before.events), reg.sport, was_live=before.live or protocol.was_live
-        )
-        batch.staged.set(match_lines, batch.events, key, encoder.encode(after))
-        return take_protocol(state, protocol, reg)
-
-    # The decoded state of each stage beside the bytes it was decoded from: a stage of a full season is
-    # ~100 kB, and most messages (protocols) only read it. Valid while the table holds those same bytes.
-    stage_cache: dict[bytes, tuple[bytes, StageState]] = {}
-
-    def load_stage(key: bytes, stage_id: int) -> StageState:
-        raw = stage_states.get(key)
-        if not raw:
-            return StageState(stage_id=stage_id)
-        cached = stage_cache.get(key)
-        if cached is not None and cached[0] == raw:
-            return cached[1]
-        state = stage_decoder.decode(raw)
-        stage_cache[key] = (raw, state)
-        return state
-
-    def fold_stage(batch: StageBatch, stage_id: int, messages: list[Fact | Protocol]) -> None:
-        key = str(stage_id).encode()
-        state = load_stage(key, stage_id)
-        # of several protocols of one match in a batch only the newest matters: it holds all their events
-        newest = {m.match_id: m.version for m in messages if isinstance(m, Protocol)}
-        dirty = False  # the stage's state changed: store it
-        changed = False  # ... in a way that changes the standings: recompute and publish them
-        for message in messages:
-            if isinstance(message, Protocol):
-                if message.version == newest[message.match_id]:
-                    stored, ranked = take_lines(batch, state, message)
-                    dirty, changed = dirty or stored, changed or ranked
-                continue
-            previous = state.matches.get(message.id) if message.kind == "match" else None
-            if not state.apply(message):
-                continue  # a replay or an older change: nothing to do
-            changed = True
-            batch.notices += match_notices(message, previous)
-            if state.pending and state.regulation() is not None:
-                for protocol in sorted(state.pending.values(), key=lambda p: p.match_id):
-                    take_lines(batch, state, protocol)
-                state.pending.clear()
-        if changed:
-            state.version += 1  # a fair-play change has no fact of its own to count it
-            publish_stage(batch.staged, state, batch.notices)
-        else:
-            notify(batch.staged, batch.notices)
-        if changed or dirty:
-            raw = encoder.encode(state)
-            batch.staged.set(stage_states, batch.events, key, raw)
-            stage_cache[key] = (raw, state)  # used once the table holds these bytes
+    stage_fold = StageFold(
+        stage_states=stage_states,
+        match_lines=match_lines,
+        registry=registry,
+        topics=OutputTopics(
+            standings=s.standings_topic,
+            live_standings=s.live_standings_topic,
+            teams=s.teams_topic,
+            notices=s.notices_topic,
+        ),
+    )
 
     @app.agent(stage_facts, concurrency=1)
     async def fold(stream: faust.StreamT[bytes]) -> None:
@@ -407,7 +285,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                 for message in items(stage_items, events):
                     by_stage.setdefault(message.stage_id, []).append(message)
                 for stage_id, messages in by_stage.items():
-                    fold_stage(StageBatch(staged, events, to_players), stage_id, messages)
+                    stage_fold.fold(StageBatch(staged, events, to_players), stage_id, messages)
             to_players.flush(staged)
             await staged.finish()
 

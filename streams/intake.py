@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 STAGE_TABLES = ("matches", "stages", "point_adjustments")
 PROTOCOL_TABLES = ("matches", "match_events", "lineups")
 #: the most CDC messages routed as one batch, and how long the intake waits to fill one (added latency)
-BATCH = 5000
+BATCH = 2000
 BATCH_WITHIN_S = 0.02
 
 
