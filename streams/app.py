@@ -41,7 +41,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
-from streams.batching import Outbox, Staged, batches_by_partition, in_partition
+from streams.batching import Outbox, Staged, batches_by_partition, keyed
 from streams.facts import Fact
 from streams.fold import OutputTopics, StageBatch, StageFold
 from streams.intake import Intake
@@ -198,12 +198,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     match_decoder = msgspec.msgpack.Decoder(MatchState)
     player_decoder = msgspec.msgpack.Decoder(PlayerState)
 
-    def items(decoder: msgspec.msgpack.Decoder[Any], events: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for event in events:
-            out += decoder.decode(event.value)
-        return out
-
     def decode(value: bytes) -> dict[str, Any]:
         try:
             return dict(registry.decode(value)[1])
@@ -243,21 +237,16 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         sender = Sender(bootstrap)
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
             staged = Staged(sender)
-            for events in parts:
-                in_partition(events)
-                by_match: dict[int, list[RowFact]] = {}
-                for row in items(row_items, events):
-                    by_match.setdefault(row.match_id, []).append(row)
-                for match_id, rows in by_match.items():
-                    key = str(match_id).encode()
-                    raw = staged.get(match_states, key)
-                    state = match_decoder.decode(raw) if raw else MatchState(match_id=match_id)
-                    if not sum(state.apply(row) for row in rows):
-                        continue  # replays or older changes only
-                    # one protocol per match per batch: a burst of events on one match is computed once
-                    for protocol in state.protocols():
-                        to_stages.add(str(protocol.stage_id).encode(), protocol)
-                    staged.set(match_states, events, key, encoder.encode(state))
+            for events, match_id, rows in keyed(parts, row_items.decode, lambda row: row.match_id):
+                key = str(match_id).encode()
+                raw = staged.get(match_states, key)
+                state = match_decoder.decode(raw) if raw else MatchState(match_id=match_id)
+                if not sum(state.apply(row) for row in rows):
+                    continue  # replays or older changes only
+                # one protocol per match per batch: a burst of events on one match is computed once
+                for protocol in state.protocols():
+                    to_stages.add(str(protocol.stage_id).encode(), protocol)
+                staged.set(match_states, events, key, encoder.encode(state))
             to_stages.flush(staged)
             await staged.finish()
 
@@ -279,13 +268,8 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         sender = Sender(bootstrap)
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
             staged = Staged(sender)
-            for events in parts:
-                in_partition(events)
-                by_stage: dict[int, list[Fact | Protocol]] = {}
-                for message in items(stage_items, events):
-                    by_stage.setdefault(message.stage_id, []).append(message)
-                for stage_id, messages in by_stage.items():
-                    stage_fold.fold(StageBatch(staged, events, to_players), stage_id, messages)
+            for events, stage_id, messages in keyed(parts, stage_items.decode, lambda m: m.stage_id):
+                stage_fold.fold(StageBatch(staged, events, to_players), stage_id, messages)
             to_players.flush(staged)
             await staged.finish()
 
@@ -294,30 +278,27 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         sender = Sender(bootstrap)
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
             staged = Staged(sender)
-            for events in parts:
-                in_partition(events)
-                by_player: dict[bytes, list[PlayerLineMessage]] = {}
-                for message in items(line_items, events):
-                    by_player.setdefault(player_key(message.season_id, message.player_id), []).append(message)
-                for key, messages in by_player.items():
-                    raw = staged.get(player_states, key)
-                    first = messages[0]
-                    state = (
-                        player_decoder.decode(raw)
-                        if raw
-                        else PlayerState(season_id=first.season_id, player_id=first.player_id, sport=first.sport)
-                    )
-                    if not sum(state.apply(m.line_id, m.entry) for m in messages):
-                        continue
-                    staged.set(player_states, events, key, encoder.encode(state))
-                    lines = state.current()
-                    rows = (
-                        [player_row(lines[-1].team_id, state.sport, season_stats(lines, str(state.player_id)))]
-                        if lines
-                        else []
-                    )
-                    record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
-                    staged.send(s.players_topic, key, registry.encode(players_fp, record))
+            for events, key, messages in keyed(
+                parts, line_items.decode, lambda m: player_key(m.season_id, m.player_id)
+            ):
+                raw = staged.get(player_states, key)
+                first = messages[0]
+                state = (
+                    player_decoder.decode(raw)
+                    if raw
+                    else PlayerState(season_id=first.season_id, player_id=first.player_id, sport=first.sport)
+                )
+                if not sum(state.apply(m.line_id, m.entry) for m in messages):
+                    continue
+                staged.set(player_states, events, key, encoder.encode(state))
+                lines = state.current()
+                rows = (
+                    [player_row(lines[-1].team_id, state.sport, season_stats(lines, str(state.player_id)))]
+                    if lines
+                    else []
+                )
+                record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
+                staged.send(s.players_topic, key, registry.encode(players_fp, record))
             await staged.finish()
 
     @app.agent(outputs, concurrency=1)

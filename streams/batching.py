@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator
 from typing import Any, Protocol
 
 from aiokafka.partitioner import murmur2
@@ -32,6 +32,7 @@ __all__ = [
     "Staged",
     "batches_by_partition",
     "in_partition",
+    "keyed",
     "partition_of",
 ]
 
@@ -154,6 +155,22 @@ async def batches_by_partition(stream: Any, size: int, within: float) -> AsyncIt
                 parts.setdefault(event.message.partition, []).append(event)
         if parts:
             yield [parts[p] for p in sorted(parts)]
+
+
+def keyed(
+    parts: list[list[Any]], decoder: Callable[[bytes], list[Any]], key: Callable[[Any], Hashable]
+) -> Iterator[tuple[list[Any], Any, list[Any]]]:
+    """A batch's items grouped by ``key`` within each partition, as (that partition's events, key, its items
+    in order). The partition's events are made current first (:func:`in_partition`), so the caller reads
+    and writes the tables of that partition while it handles the group."""
+    for events in parts:
+        in_partition(events)
+        groups: dict[Any, list[Any]] = {}
+        for event in events:
+            for item in decoder(event.value):
+                groups.setdefault(key(item), []).append(item)
+        for group_key, group in groups.items():
+            yield events, group_key, group
 
 
 def in_partition(events: list[Any]) -> None:

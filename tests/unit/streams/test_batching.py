@@ -13,7 +13,7 @@ from faust.streams import current_event
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.batching import Batches, Staged, partition_of
+from streams.batching import Batches, Staged, keyed, partition_of
 from streams.sender import DeliveryError
 
 
@@ -115,3 +115,23 @@ def test_a_refused_batch_writes_nothing() -> None:
         asyncio.run(staged.finish())
     assert table == {}
     assert [entry[0] for entry in log] == ["send", "flush"]
+
+
+@dataclass
+class _Valued:
+    message: _Message
+    value: bytes
+
+
+def test_keyed_groups_each_partitions_items_and_makes_that_partition_current() -> None:
+    encode = msgspec.msgpack.encode
+    parts = [
+        [_Valued(_Message(0), encode([["a", 1], ["b", 2]])), _Valued(_Message(0), encode([["a", 3]]))],
+        [_Valued(_Message(2), encode([["c", 4]]))],
+    ]
+    seen = []
+    for events, key, items in keyed(parts, msgspec.msgpack.decode, lambda item: item[0]):
+        event = current_event()
+        assert event is not None
+        seen.append((event.message.partition, events[0].message.partition, key, [n for _, n in items]))
+    assert seen == [(0, 0, "a", [1, 3]), (0, 0, "b", [2]), (2, 2, "c", [4])]
