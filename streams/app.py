@@ -16,11 +16,16 @@ Topology (every arrow a Kafka topic, so a worker can die and another take over):
     <app>-player-lines
         -> players   (table ``player-state``: a player's lines per match in a season, summed)
                       -> rstat.stats.players
-        -> materialize (batched upserts into PostgreSQL ``stats``; older versions are not written)
+    rstat.stats.standings, .live-standings, .teams, .players
+        -> materializer (a librdkafka consumer: batched upserts into PostgreSQL ``stats``; older
+                      versions are not written)
 
-Repartition topics carry batches: whatever one batch of an agent sends to a partition travels as one
-message (streams/batching.py), so Faust's per-message cost is paid per batch, not per fact. Agents that
-mutate a table run with concurrency 1. Tables are written only while processing an event of
+The stateless ends (intake, materializer) read with librdkafka in threads (streams/consuming.py), the
+stateful agents in between are Faust's, with tables and changelogs. Repartition topics carry batches:
+whatever one batch of an agent sends to a partition travels as one message (streams/batching.py), so
+Faust's per-message cost is paid per batch, not per fact; everything is sent with librdkafka
+(streams/sender.py) and acknowledged before a batch writes its tables. Agents that mutate a table run
+with concurrency 1. Tables are written only while processing an event of
 their input topic, so a table's changelog partition is the input's partition and a restarted (or
 another) worker recovers exactly the state it takes over. Every step is idempotent: facts carry their
 positions, protocols and lines their versions, and an older or repeated one changes nothing.
@@ -36,12 +41,13 @@ from typing import Any
 import faust
 import mode
 import msgspec
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import KafkaError, KafkaException, Message
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
 from streams.batching import Outbox, Staged, batches_by_partition, keyed
+from streams.consuming import BatchConsumer
 from streams.facts import Fact
 from streams.fold import OutputTopics, StageBatch, StageFold
 from streams.intake import Intake
@@ -185,7 +191,6 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         s.live_standings_topic: LIVE_STANDINGS,
         s.players_topic: PLAYER_STATS,
     }
-    outputs = raw_topic(*targets)
     stage_states = table("stage-state")
     match_states = table("match-state")
     match_lines = table("match-lines")  # b"stage:match" -> MatchLines, beside stage-state on its partitions
@@ -216,9 +221,27 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         decode=decode,
     )
 
+    def materialize(messages: list[Message]) -> None:
+        batch = [(targets[str(m.topic())], decode(value)) for m in messages if (value := m.value())]
+        if batch:
+            materializer.write(batch)  # one transaction; the batch is committed after it
+
+    threads = (
+        intake,
+        BatchConsumer(
+            name="materializer",
+            bootstrap=bootstrap,
+            group=f"{app_id}-materializer",
+            topics=list(targets),
+            handle=materialize,
+            batch=BATCH,
+            within_s=0.02,
+        ),
+    )
+
     @app.service
-    class IntakeService(mode.Service):
-        """Runs the intake thread while the worker runs; a failed intake stops the worker."""
+    class ConsumerThreads(mode.Service):
+        """Runs the intake and the materializer while the worker runs; a failure of either stops the worker."""
 
         async def on_start(self) -> None:
             loop = asyncio.get_running_loop()
@@ -226,10 +249,12 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
             def failed(exc: BaseException) -> None:
                 asyncio.run_coroutine_threadsafe(self.crash(exc), loop)
 
-            intake.start(failed)
+            for thread in threads:
+                thread.start(failed)
 
         async def on_stop(self) -> None:
-            await asyncio.to_thread(intake.stop)
+            for thread in threads:
+                await asyncio.to_thread(thread.stop)
 
     @app.agent(match_facts, concurrency=1)
     async def protocols(stream: faust.StreamT[bytes]) -> None:
@@ -300,14 +325,5 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
                 record = players_record(state.season_id, state.player_id, state.position, state.version, rows)
                 staged.send(s.players_topic, key, registry.encode(players_fp, record))
             await staged.finish()
-
-    @app.agent(outputs, concurrency=1)
-    async def materialize(stream: faust.StreamT[bytes]) -> None:
-        batches = stream.take_events(BATCH, within=BATCH_WITHIN_S)  # type: ignore[attr-defined]
-        async for events in batches:
-            batch = [(targets[e.message.topic], decode(e.value)) for e in events if e.value]
-            if batch:
-                # in a thread: the event loop keeps feeding the other agents while PostgreSQL writes
-                await asyncio.to_thread(materializer.write, batch)
 
     return app

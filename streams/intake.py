@@ -1,12 +1,6 @@
-"""The worker's intake: CDC changes read with librdkafka, routed as batches onto the repartition topics.
-
-Why not a Faust agent: a Faust consumer costs ~150 µs of Python per message (the consumer thread, the
-conductor, the stream's event and acknowledgement machinery). Measured here on a do-nothing agent:
-~5,500 messages/s, against ~900,000/s for confluent-kafka's batched ``consume`` on the same topic. Every
-CDC change is one message, so an agent caps the whole processor below that figure before it does any
-work. The intake is stateless (decode the envelope, route its facts by match and by stage), so it needs
-nothing of Faust's: it reads the CDC topics in its own consumer group, so workers share the CDC partitions
-and take them over from each other like any group, and the stateful agents downstream consume batches.
+"""The worker's intake: CDC changes read with librdkafka (streams/consuming.py says why not with Faust),
+routed as batches onto the repartition topics: one message per partition and batch, which the stateful
+agents consume.
 
 At least once: a batch's messages are acknowledged by Kafka (``flush``) before its offsets are committed;
 a crash in between replays the batch, which the agents ignore (every fact carries its position).
@@ -15,15 +9,15 @@ a crash in between replays the batch, which the agents ignore (every fact carrie
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message
+from confluent_kafka import Message
 
 from schemas.codec import CodecError, UnknownSchemaError
 from streams.batching import Batches
+from streams.consuming import BatchConsumer
 from streams.facts import Notice, facts_from_change, suspension_notice
 from streams.protocol import row_fact
 from streams.sender import Sender
@@ -41,14 +35,6 @@ BATCH_WITHIN_S = 0.02
 
 class StreamsInputError(RuntimeError):
     """A CDC message the worker cannot read and must not skip."""
-
-
-_REBALANCING = (
-    KafkaError.REBALANCE_IN_PROGRESS,
-    KafkaError.ILLEGAL_GENERATION,
-    KafkaError.UNKNOWN_MEMBER_ID,
-    KafkaError._NO_OFFSET,
-)
 
 
 class Routed:
@@ -74,7 +60,8 @@ def route_change(source: str, record: Mapping[str, Any], routed: Routed) -> None
 
 
 class Intake:
-    """A thread that routes the CDC topics onto ``stage_topic`` and ``match_topic`` until stopped."""
+    """Routes the CDC topics onto ``stage_topic`` and ``match_topic`` (a :class:`BatchConsumer`): a batch
+    is committed once Kafka has acknowledged everything it sent."""
 
     def __init__(
         self,
@@ -92,49 +79,27 @@ class Intake:
         self.stage_topic, self.match_topic, self.notices_topic = stage_topic, match_topic, notices_topic
         self.partitions = partitions
         self.decode = decode
-        self.consumer_config: dict[str, Any] = {
-            "bootstrap.servers": bootstrap,
-            "group.id": group,
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-            # a worker killed without leaving the group is noticed within 10 s, like the Faust consumer
-            "session.timeout.ms": 10_000,
-            "heartbeat.interval.ms": 1_000,
-        }
         self.bootstrap = bootstrap
         self.notice_encoder = msgspec.json.Encoder()
-        self.stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rstat-intake", daemon=True)
+        self.consumer = BatchConsumer(
+            name="intake",
+            bootstrap=bootstrap,
+            group=group,
+            topics=list(self.sources),
+            handle=self.route,
+            batch=BATCH,
+            within_s=BATCH_WITHIN_S,
+        )
 
     def start(self, on_error: Callable[[BaseException], None]) -> None:
-        """Connect and start routing in the background; ``on_error`` hears of a failure (from the thread)."""
-        self.consumer = Consumer(self.consumer_config)
         self.sender = Sender(self.bootstrap)
-        self._on_error = on_error
-        self._thread.start()
+        self.consumer.start(on_error)
 
-    def stop(self, timeout: float = 30) -> None:
-        self.stopping.set()
-        self._thread.join(timeout)
+    def stop(self) -> None:
+        self.consumer.stop()
 
-    def _run(self) -> None:
-        try:
-            self.consumer.subscribe(list(self.sources))
-            log.info("intake: routing %s", ", ".join(sorted(self.sources)))
-            while not self.stopping.is_set():
-                self.step()
-        except BaseException as exc:
-            log.exception("intake stopped: %s", exc)
-            self._on_error(exc)
-        finally:
-            self.consumer.close()  # leaves the group: the partitions go to another worker at once
-
-    def step(self) -> int:
-        """Route one batch (up to BATCH changes) and commit it once Kafka has acknowledged what it sent;
-        returns how many messages it read."""
-        messages = self.consumer.consume(BATCH, BATCH_WITHIN_S)
-        if not messages:
-            return 0
+    def route(self, messages: list[Message]) -> None:
+        """Route one batch of CDC messages; returns once Kafka has acknowledged all of it."""
         routed = Routed(self.partitions)
         for message in messages:
             self._route(message, routed)
@@ -143,23 +108,9 @@ class Intake:
                 self.sender.send(topic, b"%d" % partition, value, partition)
         for notice in routed.notices:
             self.sender.send(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice))
-        self.sender.flush()  # raises, and so commits nothing, unless Kafka took all of it
-        try:
-            self.consumer.commit(asynchronous=False)
-        except KafkaException as exc:
-            if exc.args[0].code() not in _REBALANCING:
-                raise
-            # the group is moving partitions: whoever gets them reads again from the last commit, and
-            # the agents ignore what they have already seen
-            log.warning("intake: commit skipped during a rebalance (%s); the batch will be routed again", exc)
-        return len(messages)
+        self.sender.flush()  # raises, and so nothing is committed, unless Kafka took all of it
 
     def _route(self, message: Message, routed: Routed) -> None:
-        error = message.error()
-        if error is not None:
-            if error.code() == KafkaError._PARTITION_EOF:
-                return
-            raise KafkaException(error)
         value = message.value()
         if not value:
             return  # a tombstone: the delete before it carried the facts
