@@ -188,9 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "streams",
-        help="run the stream processor (Faust worker): standings from CDC changes",
-        description="Consume rstat.cdc.* and keep standings exact under replays and corrections; publish them "
-        "to rstat.stats.standings and materialize them into PostgreSQL's stats schema.",
+        help="run the stream processor (Faust worker): standings, player and team statistics, notices",
+        description="Consume rstat.cdc.* and keep standings, live standings, team records and player "
+        "statistics exact under replays and corrections; publish them to rstat.stats.* (compacted), notices to "
+        "rstat.notices, and materialize the statistics into PostgreSQL's stats schema. Several workers share "
+        "the partitions (settings RSTAT__STREAMS__*); SIGINT/SIGTERM stops it cleanly.",
     ).set_defaults(handler=_streams)
 
     add_api_commands(sub)
