@@ -4,8 +4,8 @@ Why: per Kafka message, Faust, aiokafka and asyncio cost ~100 µs of Python (fut
 tracking, socket writes), several times what folding one fact costs. One CDC change used to fan out into a
 dozen such messages (a protocol row, a protocol, each player's line), which capped the worker at ~500
 match events per second. Now each agent takes a micro-batch from its input, and everything it sends to a
-repartition topic is gathered per destination partition and sent as one message: a batch of 2,000
-changes crosses each hop as at most ``partitions`` messages.
+repartition topic is gathered per destination partition and sent as one message: a batch of thousands
+of changes crosses each hop as about ``partitions`` messages.
 
 Placement is the one Kafka's default partitioner gives the entity's key (murmur2, as the Java client and
 aiokafka compute it), so an entity's facts always reach the same partition, in order, and its table rows
@@ -29,6 +29,7 @@ __all__ = [
     "Batches",
     "Outbox",
     "Sends",
+    "Sink",
     "Staged",
     "batches_by_partition",
     "in_partition",
@@ -87,24 +88,29 @@ def _array(encoded: list[bytes]) -> bytes:
     return b"\xdd" + len(encoded).to_bytes(4, "big") + b"".join(encoded)
 
 
+class Sink(Protocol):
+    """Where an :class:`Outbox` sends: a batch's :class:`Staged` work, or a :class:`Sends` itself."""
+
+    def send(self, topic: str, key: bytes, value: bytes, partition: int | None = None) -> None: ...
+
+
+class Sends(Sink, Protocol):
+    """The port :class:`Staged` sends through (:class:`streams.sender.Sender` in the worker)."""
+
+    def flush(self, timeout: float = 60) -> None: ...
+
+
 class Outbox(Batches):
-    """:class:`Batches` for one topic, sent as part of a batch's :class:`Staged` work."""
+    """:class:`Batches` for one topic."""
 
     def __init__(self, topic: str, partitions: int, encode: Callable[[Any], bytes]) -> None:
         super().__init__(partitions, encode)
         self.topic = topic
 
-    def flush(self, staged: Staged) -> None:
+    def flush(self, sink: Sink) -> None:
+        """Send what was gathered, one message per partition (or more, past the size limit)."""
         for partition, value in self.drain():
-            staged.send(self.topic, b"%d" % partition, value, partition)
-
-
-class Sends(Protocol):
-    """The port :class:`Staged` sends through (:class:`streams.sender.Sender` in the worker)."""
-
-    def send(self, topic: str, key: bytes, value: bytes, partition: int | None = None) -> None: ...
-
-    def flush(self, timeout: float = 60) -> None: ...
+            sink.send(self.topic, b"%d" % partition, value, partition)
 
 
 class Staged:

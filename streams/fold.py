@@ -65,7 +65,7 @@ class StageFold:
     def fold(self, batch: StageBatch, stage_id: int, messages: list[Fact | Protocol]) -> None:
         """Fold one stage's messages of a batch in, in their order."""
         key = str(stage_id).encode()
-        state = self._load(key, stage_id)
+        state = self._load(batch.staged, key, stage_id)
         # of several protocols of one match in a batch only the newest matters: it holds all their events
         newest = {m.match_id: m.version for m in messages if isinstance(m, Protocol)}
         dirty = False  # the stage's state changed: store it
@@ -93,10 +93,10 @@ class StageFold:
         if changed or dirty:
             raw = self.encoder.encode(state)
             batch.staged.set(self.stage_states, batch.events, key, raw)
-            self.cache[key] = (raw, state)  # used once the table holds these bytes
+            self.cache[key] = (raw, state)  # valid while the batch or the table holds these bytes
 
-    def _load(self, key: bytes, stage_id: int) -> StageState:
-        raw = self.stage_states.get(key)
+    def _load(self, staged: Staged, key: bytes, stage_id: int) -> StageState:
+        raw = staged.get(self.stage_states, key)
         if not raw:
             return StageState(stage_id=stage_id)
         cached = self.cache.get(key)

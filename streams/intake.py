@@ -16,7 +16,7 @@ import msgspec
 from confluent_kafka import Message
 
 from schemas.codec import CodecError, UnknownSchemaError
-from streams.batching import Batches
+from streams.batching import Outbox
 from streams.consuming import BatchConsumer
 from streams.facts import Notice, facts_from_change, suspension_notice
 from streams.protocol import row_fact
@@ -43,10 +43,10 @@ class StreamsInputError(RuntimeError):
 class Routed:
     """What one batch of CDC changes sends on: facts per stage, protocol rows per match, notices."""
 
-    def __init__(self, partitions: int) -> None:
+    def __init__(self, partitions: int, stage_topic: str, match_topic: str) -> None:
         encoder = msgspec.msgpack.Encoder()
-        self.stages = Batches(partitions, encoder.encode)
-        self.matches = Batches(partitions, encoder.encode)
+        self.stages = Outbox(stage_topic, partitions, encoder.encode)
+        self.matches = Outbox(match_topic, partitions, encoder.encode)
         self.notices: list[Notice] = []
 
 
@@ -103,12 +103,11 @@ class Intake:
 
     def route(self, messages: list[Message]) -> None:
         """Route one batch of CDC messages; returns once Kafka has acknowledged all of it."""
-        routed = Routed(self.partitions)
+        routed = Routed(self.partitions, self.stage_topic, self.match_topic)
         for message in messages:
             self._route(message, routed)
-        for topic, batches in ((self.stage_topic, routed.stages), (self.match_topic, routed.matches)):
-            for partition, value in batches.drain():
-                self.sender.send(topic, b"%d" % partition, value, partition)
+        routed.stages.flush(self.sender)
+        routed.matches.flush(self.sender)
         for notice in routed.notices:
             self.sender.send(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice))
         self.sender.flush()  # raises, and so nothing is committed, unless Kafka took all of it

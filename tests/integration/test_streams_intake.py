@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -33,17 +34,28 @@ def produce_raw(chain: CdcEnv, table: str, value: bytes) -> None:
     assert producer.flush(30) == 0
 
 
+def first_round_through_the_chain(
+    chain: CdcEnv, log: Path, conn: Conn, scores: list[tuple[str, str, int, int]]
+) -> tuple[subprocess.Popen[bytes], int, dict[str, int]]:
+    """The reader and a worker running, a league whose first round (``scores``) is in the materialized table:
+    (the worker, the stage id, the team ids)."""
+    chain.start()
+    chain.wait_streaming()
+    worker = start_streams(chain, log)
+    stage, team = create_league(conn, "football", "premier-league", TEAMS)
+    play(conn, stage, team, 1, scores)
+    wait_for_table(conn, stage, batch_table(conn, stage), worker, log)
+    return worker, stage, team
+
+
 def test_a_message_that_is_not_avro_is_skipped_with_its_position_and_the_rest_is_processed(
     chain: CdcEnv, tmp_path: Path
 ) -> None:
-    chain.start()
-    chain.wait_streaming()
     log = tmp_path / "streams.log"
-    worker = start_streams(chain, log)
     with chain.connect() as conn:
-        stage, team = create_league(conn, "football", "premier-league", TEAMS)
-        play(conn, stage, team, 1, [("Arsenal", "Chelsea", 2, 1), ("Everton", "Fulham", 0, 0)])
-        wait_for_table(conn, stage, batch_table(conn, stage), worker, log)
+        worker, stage, team = first_round_through_the_chain(
+            chain, log, conn, [("Arsenal", "Chelsea", 2, 1), ("Everton", "Fulham", 0, 0)]
+        )
         produce_raw(chain, "matches", b"written by something else")
         play(conn, stage, team, 2, [("Chelsea", "Everton", 3, 0), ("Fulham", "Arsenal", 1, 1)])
         expected = batch_table(conn, stage)
@@ -59,14 +71,9 @@ def test_a_message_that_is_not_avro_is_skipped_with_its_position_and_the_rest_is
 def test_a_change_whose_schema_is_nowhere_stops_the_worker_and_says_why(chain: CdcEnv, tmp_path: Path) -> None:
     """The reader publishes every schema before using it: a fingerprint missing even after reading the
     registry topic again means that topic lost it, and guessing past it would lose the change."""
-    chain.start()
-    chain.wait_streaming()
     log = tmp_path / "streams.log"
-    worker = start_streams(chain, log)
     with chain.connect() as conn:
-        stage, team = create_league(conn, "football", "premier-league", TEAMS)
-        play(conn, stage, team, 1, [("Arsenal", "Chelsea", 2, 1)])
-        wait_for_table(conn, stage, batch_table(conn, stage), worker, log)
+        worker, _, _ = first_round_through_the_chain(chain, log, conn, [("Arsenal", "Chelsea", 2, 1)])
     produce_raw(chain, "matches", b"\xc3\x01" + bytes.fromhex("0123456789abcdef") + b"\x00")
     deadline = time.monotonic() + 90
     while worker.poll() is None and time.monotonic() < deadline:
