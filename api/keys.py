@@ -37,7 +37,7 @@ class SigningKey:
 class KeyStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._stamp: float = -1.0
+        self._names: list[str] | None = None
         self._keys: list[SigningKey] = []
 
     def rotate(self) -> str:
@@ -58,12 +58,21 @@ class KeyStore:
         return kid
 
     def loaded(self) -> list[SigningKey]:
-        """Current first, then the previous one; re-read when the folder changed (a rotation)."""
-        stamp = self.folder.stat().st_mtime if self.folder.exists() else 0.0
-        if stamp != self._stamp:
-            files = sorted(self.folder.glob("*.pem"), reverse=True) if self.folder.exists() else []
-            self._keys = [SigningKey(f.stem, f.read_bytes()) for f in files[:KEEP]]
-            self._stamp = stamp
+        """Current first, then the previous one; re-read when the key files changed (a rotation).
+
+        The folder's file names are compared, not its mtime: a rotation writes, renames and unlinks within
+        one tick of the file system's coarse clock on a fast machine, which an mtime cannot tell apart.
+        """
+        for _ in range(3):  # a key removed by a rotation between listing and reading: list again
+            names = sorted((p.name for p in self.folder.glob("*.pem")), reverse=True) if self.folder.exists() else []
+            if names == self._names:
+                break
+            try:
+                keys = [SigningKey(n.removesuffix(".pem"), (self.folder / n).read_bytes()) for n in names[:KEEP]]
+            except FileNotFoundError:
+                continue
+            self._keys, self._names = keys, names
+            break
         return self._keys
 
     def current(self) -> SigningKey:

@@ -26,7 +26,7 @@ from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError, h
 from api.openapi import openapi_config
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
-from api.tokens import JwksCache
+from api.tokens import HttpKeySource, JwksCache
 from rstat.settings import Settings
 
 __all__ = ["create_public_app"]
@@ -77,7 +77,7 @@ class Ctx(msgspec.Struct, frozen=True):
 def create_public_app(settings: Settings) -> Litestar:
     api = settings.api
     db = Database(settings.postgres.app_dsn(), api.pool_size)
-    jwks = JwksCache(api.jwks(), api.jwks_cache_s)
+    jwks = JwksCache(HttpKeySource(api.jwks()), api.jwks_cache_s, api.jwks_min_refetch_s)
     limiter = SlidingWindow(api.public_requests_per_minute, 60.0)
     #: standings answers by (organization, stage, live), with when they were built (see public_cache_s)
     answers: dict[tuple[int, int, bool], tuple[float, bytes]] = {}

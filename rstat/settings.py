@@ -240,6 +240,9 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: How long the admin and public apps trust a fetched JWKS before fetching it again (an unknown key id
     #: triggers one refetch at once).
     jwks_cache_s: float = 300.0
+    #: Least time between two JWKS fetches, however many unknown key ids arrive: a request that needs a
+    #: fetch inside it waits for it (or shares one in flight) rather than being refused.
+    jwks_min_refetch_s: float = 1.0
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 30 * 24 * 3600
     #: Failed logins allowed per account, and per client address, within ``login_window_s``.

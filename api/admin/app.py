@@ -30,7 +30,7 @@ from api.auth import ROLES, Principal, authenticate
 from api.db import Database
 from api.errors import ForbiddenError, NotFoundError, handlers
 from api.openapi import openapi_config
-from api.tokens import JwksCache
+from api.tokens import HttpKeySource, JwksCache
 from rstat.settings import Settings
 
 __all__ = ["Page", "create_admin_app"]
@@ -127,7 +127,7 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
 def create_admin_app(settings: Settings) -> Litestar:
     api = settings.api
     db = Database(settings.postgres.app_dsn(), api.pool_size)
-    jwks = JwksCache(api.jwks(), api.jwks_cache_s)
+    jwks = JwksCache(HttpKeySource(api.jwks()), api.jwks_cache_s, api.jwks_min_refetch_s)
 
     async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         """Authenticate, and 404 for an organization the caller is not in, before anything else (body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -56,3 +57,14 @@ def test_key_rotation_keeps_the_previous_key_and_signs_with_the_new(tmp_path: Pa
     assert all(k["alg"] == "RS256" and "d" not in k for k in store.jwks()["keys"])  # public parts only
     assert jwt.get_unverified_header(token)["kid"] == first
     assert oct((tmp_path / "keys" / f"{third}.pem").stat().st_mode)[-3:] == "600"
+
+
+def test_a_rotation_within_one_tick_of_the_folder_clock_is_seen(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys")
+    store.rotate()
+    folder = (tmp_path / "keys").stat()
+    assert len(store.loaded()) == 1
+    newest = store.rotate()
+    # a fast machine: the rotation landed in the same coarse tick, so the folder's mtime did not move
+    os.utime(tmp_path / "keys", ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    assert store.current().kid == newest
