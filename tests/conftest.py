@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from rstat.migrations import apply_migrations
+from rstat.ops.migrations import apply_migrations
 from rstat.settings import Settings, load_settings
 
 DATA = Path(__file__).parent / "data"
@@ -29,7 +29,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def stack(settings: Settings) -> Settings:
     """The running local stack (``rstat stack up`` is idempotent, so this is cheap when it is up)."""
-    from rstat.stack import Stack
+    from rstat.ops.stack import Stack
 
     Stack(settings, progress=lambda _line: None).up()
     return settings

@@ -15,9 +15,9 @@ import httpx
 import psycopg
 from psycopg import sql
 
-from rstat.migrations import apply_migrations
+from rstat.ops.migrations import apply_migrations
+from rstat.ops.stack.process import free_port
 from rstat.settings import Settings
-from rstat.stack.process import free_port
 from tests.conftest import unique
 from tests.integration.cdc_support import RSTAT
 

@@ -18,7 +18,7 @@ from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 from psycopg import sql
 
-from rstat.migrations import apply_migrations
+from rstat.ops.migrations import apply_migrations
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry
 from tests.conftest import unique

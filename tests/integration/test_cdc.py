@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from rstat.ops.stack.kafka import LocalKafka
+from rstat.ops.stack.postgres import LocalPostgres
 from rstat.settings import Settings
-from rstat.stack.kafka import LocalKafka
-from rstat.stack.postgres import LocalPostgres
 from tests.integration.cdc_support import CdcEnv, Change, drop_env, make_env
 
 TYPES_DDL = """

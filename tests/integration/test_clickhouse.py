@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from rstat.ops.stack.clickhouse import connect_clickhouse
 from rstat.settings import Settings
-from rstat.stack.clickhouse import connect_clickhouse
 from tests.conftest import unique
 
 

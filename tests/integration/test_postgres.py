@@ -9,7 +9,7 @@ import pytest
 from psycopg import sql
 
 from rstat.errors import MigrationError
-from rstat.migrations import Migration, apply_migrations, available_migrations
+from rstat.ops.migrations import Migration, apply_migrations, available_migrations
 from rstat.settings import Settings
 from tests.conftest import unique
 
@@ -91,14 +91,14 @@ def test_migrations_twice_on_an_empty_database(stack: Settings) -> None:
 def test_changed_migration_is_refused(database: str, stack: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     real = available_migrations()
     edited = [Migration(m.version, m.name, m.sql + "\n-- edited") for m in real]
-    monkeypatch.setattr("rstat.migrations.available_migrations", lambda: edited)
+    monkeypatch.setattr("rstat.ops.migrations.available_migrations", lambda: edited)
     with pytest.raises(MigrationError, match="was changed after it was applied"):
         apply_migrations(stack.postgres, dsn=database, progress=lambda _l: None)
 
 
 def test_failed_migration_leaves_nothing(database: str, stack: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = Migration(9999, "broken", "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;")
-    monkeypatch.setattr("rstat.migrations.available_migrations", lambda: [*available_migrations(), broken])
+    monkeypatch.setattr("rstat.ops.migrations.available_migrations", lambda: [*available_migrations(), broken])
     with pytest.raises(MigrationError, match="9999_broken failed and was rolled back"):
         apply_migrations(stack.postgres, dsn=database, progress=lambda _l: None)
     with psycopg.connect(database) as conn:

@@ -15,7 +15,7 @@ from tests.unit.sports import loaders
 
 
 def test_epl_2023_24_reproduces_the_published_table() -> None:
-    from rstat.results_io import read_results
+    from crawlers.results_io import read_results
 
     results = read_results(loaders.EPL_JSON)
     assert len(results) == 380
@@ -49,7 +49,7 @@ def test_epl_2023_24_reproduces_the_published_table() -> None:
 
 
 def test_epl_from_football_data_csv_agrees_with_openfootball() -> None:
-    from rstat.results_io import read_results
+    from crawlers.results_io import read_results
 
     a = compute_standings(read_results(loaders.EPL_JSON), regulation("premier-league"))
     b = compute_standings(read_results(loaders.EPL_CSV), regulation("premier-league"))

@@ -21,7 +21,7 @@ def test_splits_and_form_in_play_order() -> None:
 
 
 def test_epl_splits_add_up_to_the_table() -> None:
-    from rstat.results_io import read_results
+    from crawlers.results_io import read_results
     from sports import compute_standings, regulation
 
     results = read_results(loaders.EPL_JSON)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from rstat.ops.supervisor import ProcessSpec
 from rstat.settings import Settings
-from rstat.supervisor import ProcessSpec
 
 __all__ = ["main_processes"]
 

@@ -14,7 +14,7 @@ import psycopg
 from confluent_kafka.admin import AdminClient
 from psycopg import sql
 
-from rstat.migrations import apply_migrations
+from rstat.ops.migrations import apply_migrations
 from rstat.settings import Settings
 
 __all__ = ["RSTAT", "create_database", "drop_private", "stop_processes"]

@@ -22,8 +22,8 @@ import psycopg
 from psycopg import sql
 
 from rstat.errors import MissingPrerequisiteError, StackError
+from rstat.ops.stack.process import port_open, require_free_port
 from rstat.settings import PostgresSettings, StackSettings
-from rstat.stack.process import port_open, require_free_port
 
 __all__ = ["LocalPostgres", "PostgresStatus", "check_postgres", "find_server_bindir"]
 

@@ -32,10 +32,10 @@ from typing import Any
 import psycopg
 from confluent_kafka import Consumer, TopicPartition
 
-from rstat.bench_env import RSTAT, create_database, drop_private, stop_processes
+from rstat.bench.env import RSTAT, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
+from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
-from rstat.stack.process import free_port, wait_until
 from schemas.codec import SchemaRegistry
 
 __all__ = ["bench_cdc"]

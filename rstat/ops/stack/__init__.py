@@ -11,10 +11,10 @@ from collections.abc import Callable
 import msgspec
 
 from rstat.errors import StackError
+from rstat.ops.stack.clickhouse import ClickHouseStatus, check_clickhouse, ensure_clickhouse
+from rstat.ops.stack.kafka import KafkaStatus, LocalKafka, check_kafka
+from rstat.ops.stack.postgres import LocalPostgres, PostgresStatus, check_postgres, find_server_bindir
 from rstat.settings import Settings
-from rstat.stack.clickhouse import ClickHouseStatus, check_clickhouse, ensure_clickhouse
-from rstat.stack.kafka import KafkaStatus, LocalKafka, check_kafka
-from rstat.stack.postgres import LocalPostgres, PostgresStatus, check_postgres, find_server_bindir
 
 __all__ = ["Stack", "StackStatus"]
 

@@ -26,16 +26,16 @@ from typing import Any
 
 import psycopg
 
-from rstat.bench_env import RSTAT, create_database, drop_private, stop_processes
+from rstat.bench.env import RSTAT, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
+from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
-from rstat.stack.process import free_port, wait_until
 
 __all__ = ["bench_api"]
 
 TARGETS = {"standings_rps": 2_000, "standings_p99_ms": 50, "ratio_to_baseline": 0.5}
 CONCURRENCY, SECONDS = 32, 10
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _progress(text: str) -> None:

@@ -21,8 +21,8 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from rstat.errors import MissingPrerequisiteError, StackError
+from rstat.ops.stack.process import PidFile, port_open, require_free_port, wait_until
 from rstat.settings import KafkaSettings, StackSettings
-from rstat.stack.process import PidFile, port_open, require_free_port, wait_until
 
 __all__ = ["KafkaStatus", "LocalKafka", "check_kafka", "java_major_version"]
 
@@ -107,7 +107,7 @@ class LocalKafka:
 
     @staticmethod
     def _pom() -> str:
-        return resources.files("rstat.stack").joinpath("kafka-pom.xml").read_text()
+        return resources.files("rstat.ops.stack").joinpath("kafka-pom.xml").read_text()
 
     def _stamp(self) -> str:
         return hashlib.sha256(self._pom().encode()).hexdigest()[:16]

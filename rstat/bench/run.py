@@ -59,19 +59,19 @@ def bench_sports() -> dict[str, object]:
 
 
 def _cdc(settings: Settings) -> dict[str, object]:
-    from rstat.bench_cdc import bench_cdc  # noqa: PLC0415 - needs the stack; sports does not
+    from rstat.bench.cdc import bench_cdc  # noqa: PLC0415 - needs the stack; sports does not
 
     return bench_cdc(settings)
 
 
 def _streams(settings: Settings) -> dict[str, object]:
-    from rstat.bench_streams import bench_streams  # noqa: PLC0415 - needs the stack; sports does not
+    from rstat.bench.streams import bench_streams  # noqa: PLC0415 - needs the stack; sports does not
 
     return bench_streams(settings)
 
 
 def _api(settings: Settings) -> dict[str, object]:
-    from rstat.bench_api import bench_api  # noqa: PLC0415 - needs the stack; sports does not
+    from rstat.bench.api import bench_api  # noqa: PLC0415 - needs the stack; sports does not
 
     return bench_api(settings)
 

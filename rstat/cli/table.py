@@ -7,13 +7,13 @@ import csv
 import sys
 from pathlib import Path
 
+from crawlers.results_io import ResultsFileError, read_results
 from rstat.errors import RStatError
-from rstat.results_io import ResultsFileError, read_results
 from sports.model import Adjustment, RulesError, StandingRow
 from sports.regulations import regulation
 from sports.standings import compute_standings, standings_by_group
 
-__all__ = ["TABLE_HEADER", "run_table"]
+__all__ = ["TABLE_HEADER", "add_table_commands", "run_table"]
 
 TABLE_HEADER = (
     "rank",
@@ -97,3 +97,29 @@ def run_table(args: argparse.Namespace) -> int:
         ]
         writer.writerow(([row.group] if grouped else []) + values)
     return 0
+
+
+def _table(args: argparse.Namespace, _settings: object) -> int:
+    return run_table(args)
+
+
+def add_table_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    table = sub.add_parser(
+        "table",
+        help="compute a league table from a results file (no services needed)",
+        description="Read results from an openfootball football.json file, a football-data.co.uk CSV or the "
+        "R-Stat results CSV and print the table as CSV.",
+    )
+    table.add_argument("file", help="results file (.json or .csv)")
+    table.add_argument(
+        "--rules", default=None, help="regulation preset (default: football, or iihf/nhl when the file has OT/SO)"
+    )
+    table.add_argument(
+        "--adjust",
+        action="append",
+        default=[],
+        metavar="TEAM=POINTS",
+        help="point adjustment, e.g. --adjust 'Everton=-8'; repeatable",
+    )
+    table.add_argument("--group", default=None, help="print only this group")
+    table.set_defaults(handler=_table)

@@ -25,9 +25,9 @@ APPS = ("identity", "admin", "public")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn  # noqa: PLC0415 - only the serving process needs it
+    import uvicorn
 
-    from api.keys import KeyStore  # noqa: PLC0415
+    from api.keys import KeyStore
 
     api = settings.api
     if args.app == "identity":
@@ -42,7 +42,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     # an import string and a factory, so that uvicorn can start several worker processes
     uvicorn.run(
-        f"rstat.api_cli:{args.app}_app",
+        f"rstat.cli.api:{args.app}_app",
         factory=True,
         host=api.host,
         port=port,
@@ -54,25 +54,25 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def identity_app() -> Litestar:
-    from api.identity import create_identity_app  # noqa: PLC0415
+    from api.identity import create_identity_app
 
     return create_identity_app(load_settings())
 
 
 def admin_app() -> Litestar:
-    from api.admin.app import create_admin_app  # noqa: PLC0415
+    from api.admin.app import create_admin_app
 
     return create_admin_app(load_settings())
 
 
 def public_app() -> Litestar:
-    from api.public import create_public_app  # noqa: PLC0415
+    from api.public import create_public_app
 
     return create_public_app(load_settings())
 
 
 def _rotate(_args: argparse.Namespace, settings: Settings) -> int:
-    from api.keys import KeyStore  # noqa: PLC0415
+    from api.keys import KeyStore
 
     store = KeyStore(settings.keys_path())
     kid = store.rotate()
@@ -85,7 +85,7 @@ def _rotate(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from api.passwords import hash_secret  # noqa: PLC0415
+    from api.passwords import hash_secret
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
     if len(password) < 10:

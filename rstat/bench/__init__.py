@@ -1,0 +1,1 @@
+"""``rstat bench PART --json``: every benchmark and the private environment they share."""
