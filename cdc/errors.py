@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from rstat.errors import RStatError
-
 __all__ = ["CdcConfigError", "CdcError", "KafkaDeliveryError", "SlotLostError"]
 
 
-class CdcError(RStatError):
+class CdcError(Exception):
     """Root of the CDC reader's errors."""
 
 

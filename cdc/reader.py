@@ -68,10 +68,6 @@ STREAM_CONTROL = frozenset(b"SEcA")
 _XLOG_HEADER = struct.Struct(">QQq")  # Stream Start, Stop, Commit, Abort: never spilled
 
 
-def _csv(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
 class _Tx:
     """The transaction being published: its position, numbering and attribution."""
 
@@ -117,18 +113,8 @@ class CdcReader:
     # -- configuration ---------------------------------------------------------------------------------------
 
     def _parse_settings(self) -> None:
-        for spec in _csv(self.cdc.key_columns):
-            table, _, columns = spec.partition(":")
-            if not columns:
-                raise CdcConfigError(f"RSTAT__CDC__KEY_COLUMNS: {spec!r} should read table:column[+column]")
-            self.key_columns[table] = columns.split("+")
-        excluded: dict[str, set[str]] = {}
-        for spec in _csv(self.cdc.exclude_columns):
-            table, _, column = spec.partition(".")
-            if not column:
-                raise CdcConfigError(f"RSTAT__CDC__EXCLUDE_COLUMNS: {spec!r} should read table.column")
-            excluded.setdefault(table, set()).add(column)
-        self.excluded = {t: frozenset(c) for t, c in excluded.items()}
+        self.key_columns = {table: list(columns) for table, columns in self.cdc.key_columns.items()}
+        self.excluded = {table: frozenset(columns) for table, columns in self.cdc.exclude_columns.items()}
 
     def _connect_admin(self) -> None:
         self.admin = psycopg.connect(
@@ -143,7 +129,7 @@ class CdcReader:
         assert self.admin is not None
         for ddl in STATE_DDL:
             self.admin.execute(ddl.encode())
-        self.tables = self.catalog.tables(_csv(self.cdc.tables), _csv(self.cdc.exclude_tables))
+        self.tables = self.catalog.tables(list(self.cdc.tables), list(self.cdc.exclude_tables))
         if not self.tables:
             raise CdcConfigError("no table to capture: check RSTAT__CDC__TABLES and RSTAT__CDC__EXCLUDE_TABLES")
         specs: dict[str, list[str] | None] = {}

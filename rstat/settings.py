@@ -14,8 +14,11 @@ from typing import Any
 
 import msgspec
 
+from api.config import ApiConfig
+from cdc.config import CdcConfig
+from streams.config import StreamsConfig
+
 __all__ = [
-    "CdcSettings",
     "ClickHouseSettings",
     "KafkaSettings",
     "PostgresSettings",
@@ -23,7 +26,6 @@ __all__ = [
     "Settings",
     "SettingsError",
     "StackSettings",
-    "StreamsSettings",
     "load_settings",
 ]
 
@@ -161,122 +163,17 @@ class ClickHouseSettings(msgspec.Struct, frozen=True, kw_only=True):
     database: str = "audit"
 
 
-class CdcSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The CDC reader (``rstat cdc``): what it captures and how it publishes."""
-
-    #: Logical replication slot of the reader.
-    slot: str = "rstat_cdc"
-    #: Publication the slot reads; the reader creates it and keeps its table list in line with settings.
-    publication: str = "rstat_pub"
-    #: Comma-separated tables to capture; empty: every table of the public schema (never ``stats``).
-    tables: str = ""
-    #: Comma-separated tables never captured.
-    exclude_tables: str = "schema_migrations"
-    #: Comma-separated ``table.column`` never captured (a publication column list keeps them in the database).
-    exclude_columns: str = "users.password_hash,api_clients.secret_hash,refresh_tokens.token_hash"
-    #: Kafka key columns per table, ``table:col+col`` comma-separated; other tables are keyed by primary key.
-    key_columns: str = "match_events:match_id,lineups:match_id"
-    #: Prefix of the per-table topics (``<prefix><table>``).
-    topic_prefix: str = "rstat.cdc."
-    #: Compacted topic of the Avro schemas (key: fingerprint hex, value: schema JSON).
-    schema_topic: str = "rstat.schemas"
-    #: Partitions of the per-table topics.
-    partitions: int = 3
-    #: Follow each delete by a tombstone (null value) with the same key, for compacted consumers.
-    tombstones: bool = False
-    #: Seconds between heartbeat messages written to the WAL, so the slot advances while tables are quiet.
-    heartbeat_s: float = 10.0
-    #: Seconds between standby status updates sent to PostgreSQL.
-    status_interval_s: float = 1.0
-    #: Port of the Prometheus metrics and /healthz endpoint (0 disables it).
-    metrics_port: int = 9401
-    #: Folder for streamed (in-progress) transactions; empty: ``<stack home>/cdc-spill``.
-    spill_dir: str = ""
-    #: Messages produced but not yet acknowledged by Kafka before the reader stops reading the WAL.
-    max_in_flight: int = 100_000
-    #: Producer batching delay in milliseconds.
-    linger_ms: int = 5
-    #: Producer compression codec.
-    compression: str = "lz4"
-
-
-class StreamsSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The stream processor (``rstat streams``, a Faust worker)."""
-
-    #: Faust application id: the consumer group, and the prefix of its changelog and repartition topics.
-    app_id: str = "rstat-streams"
-    #: Table store: ``rocksdb://`` (durable, local state under the stack home) or ``memory://``.
-    store: str = "rocksdb://"
-    #: Compacted topic of the materialized standings (key: stage id and group key).
-    standings_topic: str = "rstat.stats.standings"
-    #: Compacted topic of live standings (matches in play counted at their current score).
-    live_standings_topic: str = "rstat.stats.live-standings"
-    #: Compacted topic of team records per stage: home/away splits and form (key: stage id).
-    teams_topic: str = "rstat.stats.teams"
-    #: Compacted topic of player statistics per season (key: season id and player id).
-    players_topic: str = "rstat.stats.players"
-    #: Topic of notices (JSON, key: the notice's stable id) for the Telegram and WebSocket senders.
-    notices_topic: str = "rstat.notices"
-    #: Partitions of the topics the processor creates.
-    partitions: int = 3
-    #: Folder of the worker's local state; empty: ``<stack home>/streams``.
-    data_dir: str = ""
-
-
-class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The three HTTP apps (``rstat api identity|admin|public``) and the tokens between them."""
-
-    host: str = "127.0.0.1"
-    identity_port: int = 8401
-    admin_port: int = 8402
-    public_port: int = 8403
-    #: ``iss`` of every token, checked by the admin and public apps.
-    issuer: str = "rstat-identity"
-    #: Where the identity app keeps its RS256 signing keys (PEM, one file per key id); empty:
-    #: ``<stack home>/keys``. In production a mounted secret volume.
-    keys_dir: str = ""
-    #: JWKS the admin and public apps verify tokens against; empty: the local identity app's.
-    jwks_url: str = ""
-    #: How long the admin and public apps trust a fetched JWKS before fetching it again (an unknown key id
-    #: triggers one refetch at once).
-    jwks_cache_s: float = 300.0
-    #: Least time between two JWKS fetches, however many unknown key ids arrive: a request that needs a
-    #: fetch inside it waits for it (or shares one in flight) rather than being refused.
-    jwks_min_refetch_s: float = 1.0
-    access_token_ttl_s: int = 900
-    refresh_token_ttl_s: int = 30 * 24 * 3600
-    #: Failed logins allowed per account, and per client address, within ``login_window_s``.
-    login_attempts_per_account: int = 5
-    login_attempts_per_address: int = 20
-    login_window_s: float = 60.0
-    #: Requests per minute a public API client (one token's client id) may make.
-    public_requests_per_minute: int = 6000
-    #: ``Cache-Control: max-age`` of public answers.
-    public_max_age_s: int = 10
-    #: How long a public app process reuses a standings answer it built (0: never). Standings are the
-    #: most-read answer by far; a second of staleness is far below what max-age already allows clients.
-    public_cache_s: float = 1.0
-    #: Largest request body accepted, in bytes (413 above it).
-    max_body_bytes: int = 1_048_576
-    #: Connections per app process to PostgreSQL.
-    pool_size: int = 8
-    #: Worker processes per app (uvicorn); one per core is the usual choice.
-    workers: int = 1
-
-    def jwks(self) -> str:
-        return self.jwks_url or f"http://{self.host}:{self.identity_port}/.well-known/jwks.json"
-
-
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    """All settings of a process, one section per external system."""
+    """All settings of a process: one section per external system, and each component's own section
+    (``cdc``, ``streams``, ``api``), defined next to the component's code."""
 
     stack: StackSettings = msgspec.field(default_factory=StackSettings)
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
     kafka: KafkaSettings = msgspec.field(default_factory=KafkaSettings)
     clickhouse: ClickHouseSettings = msgspec.field(default_factory=ClickHouseSettings)
-    cdc: CdcSettings = msgspec.field(default_factory=CdcSettings)
-    streams: StreamsSettings = msgspec.field(default_factory=StreamsSettings)
-    api: ApiSettings = msgspec.field(default_factory=ApiSettings)
+    cdc: CdcConfig = msgspec.field(default_factory=CdcConfig)
+    streams: StreamsConfig = msgspec.field(default_factory=StreamsConfig)
+    api: ApiConfig = msgspec.field(default_factory=ApiConfig)
 
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"
@@ -296,12 +193,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from ``RSTAT__SECTION__KEY`` variables (``environ`` defaults to the process's).
 
     Unknown sections or keys are errors rather than silently ignored: a typo in a deployment manifest must
-    not fall back to a local default.
+    not fall back to a local default. A section's ``env_parsers`` read its mini-languages (lists, mappings)
+    here, so a malformed value fails at start with the variable's name.
     """
     env = os.environ if environ is None else environ
-    sections: dict[str, dict[str, str]] = {}
+    sections: dict[str, dict[str, Any]] = {}
     known = {f.name: f.type for f in msgspec.structs.fields(Settings)}
-    for name, value in env.items():
+    for name, raw in env.items():
         if not name.startswith(PREFIX):
             continue
         parts = name[len(PREFIX) :].lower().split("__")
@@ -314,6 +212,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fields = {f.name for f in msgspec.structs.fields(section_type)}
         if key not in fields:
             raise SettingsError(f"{name}: unknown key {key!r} (known: {', '.join(sorted(fields))})")
+        parser = getattr(section_type, "env_parsers", {}).get(key)
+        try:
+            value = parser(raw) if parser is not None else raw
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {exc}") from exc
         sections.setdefault(section, {})[key] = value
     try:
         return msgspec.convert(sections, Settings, strict=False, dec_hook=_dec_hook)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from cdc.errors import CdcError
 from rstat.cli.api import add_api_commands
 from rstat.cli.bench import add_bench_commands
 from rstat.cli.cdc import add_cdc_commands
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         handler: Handler = args.handler
         return handler(args, settings)
-    except (RStatError, SettingsError) as exc:
+    except (RStatError, SettingsError, CdcError) as exc:
         print(f"rstat: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

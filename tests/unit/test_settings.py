@@ -50,6 +50,10 @@ def test_settings_are_frozen() -> None:
         ({"RSTAT__KAFKAA__PORT": "1"}, "unknown section 'kafkaa'"),
         ({"RSTAT__KAFKA": "1"}, "expected RSTAT__SECTION__KEY"),
         ({"RSTAT__KAFKA__PORT": "many"}, "Expected `int`"),
+        ({"RSTAT__CDC__KEY_COLUMNS": "match_events"}, r"RSTAT__CDC__KEY_COLUMNS: 'match_events' should read table:"),
+        ({"RSTAT__CDC__KEY_COLUMNS": "t:a+"}, r"RSTAT__CDC__KEY_COLUMNS: 't:a\+' should read table:"),
+        ({"RSTAT__CDC__KEY_COLUMNS": "t:a,t:b"}, "RSTAT__CDC__KEY_COLUMNS: table 't' is named twice"),
+        ({"RSTAT__CDC__EXCLUDE_COLUMNS": "users"}, "RSTAT__CDC__EXCLUDE_COLUMNS: 'users' should read table.column"),
     ],
 )
 def test_bad_settings_are_named(env: dict[str, str], message: str) -> None:
@@ -61,3 +65,17 @@ def test_secret_compares_by_value_without_revealing() -> None:
     assert Secret("a") == Secret("a")
     assert Secret("a") != Secret("b")
     assert "a" not in repr(Secret("a"))
+
+
+def test_component_sections_parse_their_mini_languages_at_load() -> None:
+    s = load_settings(
+        {
+            "RSTAT__CDC__TABLES": "teams, players,",
+            "RSTAT__CDC__KEY_COLUMNS": "match_events:match_id,lineups:match_id+team_id",
+            "RSTAT__CDC__EXCLUDE_COLUMNS": "users.password_hash,users.email",
+        }
+    )
+    assert s.cdc.tables == ("teams", "players")
+    assert s.cdc.key_columns == {"match_events": ("match_id",), "lineups": ("match_id", "team_id")}
+    assert s.cdc.exclude_columns == {"users": ("password_hash", "email")}
+    assert load_settings({}).cdc.exclude_columns["api_clients"] == ("secret_hash",)

@@ -1,0 +1,30 @@
+"""The stream processor's configuration section (``RSTAT__STREAMS__*``), composed by ``rstat.settings``."""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = ["StreamsConfig"]
+
+
+class StreamsConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """The stream processor (``rstat streams``, a Faust worker)."""
+
+    #: Faust application id: the consumer group, and the prefix of its changelog and repartition topics.
+    app_id: str = "rstat-streams"
+    #: Table store: ``rocksdb://`` (durable, local state under the stack home) or ``memory://``.
+    store: str = "rocksdb://"
+    #: Compacted topic of the materialized standings (key: stage id and group key).
+    standings_topic: str = "rstat.stats.standings"
+    #: Compacted topic of live standings (matches in play counted at their current score).
+    live_standings_topic: str = "rstat.stats.live-standings"
+    #: Compacted topic of team records per stage: home/away splits and form (key: stage id).
+    teams_topic: str = "rstat.stats.teams"
+    #: Compacted topic of player statistics per season (key: season id and player id).
+    players_topic: str = "rstat.stats.players"
+    #: Topic of notices (JSON, key: the notice's stable id) for the Telegram and WebSocket senders.
+    notices_topic: str = "rstat.notices"
+    #: Partitions of the topics the processor creates.
+    partitions: int = 3
+    #: Folder of the worker's local state; empty: ``<stack home>/streams``.
+    data_dir: str = ""
