@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test check down stack
+.PHONY: install up test unit check down stack
 
 $(STAMP): pyproject.toml
 	tools/ensure-prereqs.sh
@@ -28,6 +28,10 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## unit: the unit tests alone (no services, well under a minute)
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
 
 ## test: install, start the real services, lint, type-check and run every test
 test: stack check
