@@ -21,13 +21,13 @@ import msgspec
 from litestar import Litestar, Request, get, post
 from litestar.openapi import OpenAPIConfig
 
+from api.config import ApiConfig
 from api.db import Database
 from api.errors import TooManyRequestsError, UnauthorizedError, handlers
 from api.keys import KeyStore
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
 from api.tokens import issue_token
-from rstat.settings import Settings
 
 __all__ = ["create_identity_app"]
 
@@ -60,10 +60,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_identity_app(settings: Settings) -> Litestar:
-    api = settings.api
-    keys = KeyStore(settings.keys_path())
-    db = Database(settings.postgres.app_dsn(), api.pool_size)
+def create_identity_app(api: ApiConfig, *, db: Database, keys: KeyStore) -> Litestar:
+    """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
     per_account = SlidingWindow(api.login_attempts_per_account, api.login_window_s)
     per_address = SlidingWindow(api.login_attempts_per_address, api.login_window_s)
 

@@ -21,13 +21,13 @@ from psycopg import sql
 
 from api.admin.rows import ensure_in_org
 from api.auth import authenticate
+from api.config import ApiConfig
 from api.db import Database, Row
 from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError, handlers
 from api.openapi import openapi_config
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
-from api.tokens import HttpKeySource, JwksCache
-from rstat.settings import Settings
+from api.tokens import JwksCache
 
 __all__ = ["create_public_app"]
 
@@ -74,10 +74,7 @@ class Ctx(msgspec.Struct, frozen=True):
     max_age: int
 
 
-def create_public_app(settings: Settings) -> Litestar:
-    api = settings.api
-    db = Database(settings.postgres.app_dsn(), api.pool_size)
-    jwks = JwksCache(HttpKeySource(api.jwks()), api.jwks_cache_s, api.jwks_min_refetch_s)
+def create_public_app(api: ApiConfig, *, db: Database, jwks: JwksCache) -> Litestar:
     limiter = SlidingWindow(api.public_requests_per_minute, 60.0)
     #: standings answers by (organization, stage, live), with when they were built (see public_cache_s)
     answers: dict[tuple[int, int, bool], tuple[float, bytes]] = {}

@@ -27,11 +27,11 @@ from api.admin.queries import QUERIES, Queries
 from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
 from api.admin.rows import check_refs, ensure_in_org, insert_row
 from api.auth import ROLES, Principal, authenticate
+from api.config import ApiConfig
 from api.db import Database
 from api.errors import ForbiddenError, NotFoundError, handlers
 from api.openapi import openapi_config
-from api.tokens import HttpKeySource, JwksCache
-from rstat.settings import Settings
+from api.tokens import JwksCache
 
 __all__ = ["Page", "create_admin_app"]
 
@@ -124,10 +124,8 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
     ]
 
 
-def create_admin_app(settings: Settings) -> Litestar:
-    api = settings.api
-    db = Database(settings.postgres.app_dsn(), api.pool_size)
-    jwks = JwksCache(HttpKeySource(api.jwks()), api.jwks_cache_s, api.jwks_min_refetch_s)
+def create_admin_app(api: ApiConfig, *, db: Database, jwks: JwksCache) -> Litestar:
+    """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
 
     async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         """Authenticate, and 404 for an organization the caller is not in, before anything else (body

@@ -8,17 +8,13 @@ import json
 import logging
 import sys
 import uuid
-from typing import TYPE_CHECKING
 
 import psycopg
 
 from rstat.errors import RStatError
-from rstat.settings import Settings, load_settings
+from rstat.settings import Settings
 
-if TYPE_CHECKING:
-    from litestar import Litestar
-
-__all__ = ["add_api_commands", "admin_app", "identity_app", "public_app"]
+__all__ = ["add_api_commands"]
 
 log = logging.getLogger(__name__)
 APPS = ("identity", "admin", "public")
@@ -42,7 +38,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     # an import string and a factory, so that uvicorn can start several worker processes
     uvicorn.run(
-        f"rstat.cli.api:{args.app}_app",
+        f"rstat.boot.api:{args.app}_app",
         factory=True,
         host=api.host,
         port=port,
@@ -51,24 +47,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=args.access_log,
     )
     return 0
-
-
-def identity_app() -> Litestar:
-    from api.identity import create_identity_app
-
-    return create_identity_app(load_settings())
-
-
-def admin_app() -> Litestar:
-    from api.admin.app import create_admin_app
-
-    return create_admin_app(load_settings())
-
-
-def public_app() -> Litestar:
-    from api.public import create_public_app
-
-    return create_public_app(load_settings())
 
 
 def _rotate(_args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,45 @@
+"""Bootstrap of the HTTP apps: settings read once, the adapters built, the app handed them.
+
+uvicorn imports the three factories by string (``rstat.boot.api:<app>_app``) in every worker process, so each
+worker builds its own adapters; nothing else imports this module, which keeps Litestar out of the other
+commands. Building connects to nothing: the database pool opens with the app's startup, the JWKS is fetched
+for the first token to verify, and the signing keys are read for the first token to sign.
+"""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from api.admin.app import create_admin_app
+from api.db import Database
+from api.identity import create_identity_app
+from api.keys import KeyStore
+from api.public import create_public_app
+from api.tokens import HttpKeySource, JwksCache
+from rstat.settings import Settings, load_settings
+
+__all__ = ["admin_app", "identity_app", "public_app"]
+
+
+def _database(settings: Settings) -> Database:
+    return Database(settings.postgres.app_dsn(), settings.api.pool_size)
+
+
+def _jwks(settings: Settings) -> JwksCache:
+    api = settings.api
+    return JwksCache(HttpKeySource(api.jwks()), api.jwks_cache_s, api.jwks_min_refetch_s)
+
+
+def identity_app() -> Litestar:
+    settings = load_settings()
+    return create_identity_app(settings.api, db=_database(settings), keys=KeyStore(settings.keys_path()))
+
+
+def admin_app() -> Litestar:
+    settings = load_settings()
+    return create_admin_app(settings.api, db=_database(settings), jwks=_jwks(settings))
+
+
+def public_app() -> Litestar:
+    settings = load_settings()
+    return create_public_app(settings.api, db=_database(settings), jwks=_jwks(settings))
