@@ -44,17 +44,17 @@ import msgspec
 from confluent_kafka import KafkaError, KafkaException, Message
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from rstat.settings import Settings
 from schemas.codec import SchemaRegistry, UnknownSchemaError
-from streams.batching import Outbox, Staged, batches_by_partition, keyed
+from streams.batching import Outbox, Sends, Staged, batches_by_partition, keyed
+from streams.config import StreamsConfig
 from streams.consuming import BatchConsumer
+from streams.errors import TopologyError
 from streams.facts import Fact
 from streams.fold import OutputTopics, StageBatch, StageFold
 from streams.intake import Intake
 from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_RECORDS, Materializer
 from streams.protocol import MatchState, PlayerLineMessage, PlayerState, Protocol, RowFact, season_stats
 from streams.registry import load_schemas, publish_schema
-from streams.sender import Sender
 from streams.transport import App
 from streams.wire import (
     PLAYERS_SCHEMA,
@@ -65,7 +65,7 @@ from streams.wire import (
     players_record,
 )
 
-__all__ = ["create_app", "prepare", "run_worker"]
+__all__ = ["STATE_VERSION", "Adapters", "CdcTopics", "Senders", "create_app", "prepare", "run_worker", "worker_id"]
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,42 @@ REPARTITION_TOPICS = ("stage-facts", "match-facts", "player-lines")
 STATE_VERSION = 2
 
 
-def worker_id(settings: Settings) -> str:
+def worker_id(config: StreamsConfig) -> str:
     """The Faust app id with its version, as Faust names the group and the internal topics."""
-    return f"{settings.streams.app_id}-v{STATE_VERSION}"
+    return f"{config.app_id}-v{STATE_VERSION}"
+
+
+class CdcTopics(msgspec.Struct, frozen=True, kw_only=True):
+    """What the worker reads of the CDC reader's output: values of the reader's section, handed over by the
+    bootstrap so that the processor does not depend on the reader's configuration type."""
+
+    #: ``<prefix><table>`` is a table's CDC topic
+    prefix: str
+    #: the compacted registry topic (fingerprint -> schema), read by everyone, written by the writers
+    schema_topic: str
+    #: partitions of the CDC topics (the worker creates them if the reader has not yet)
+    partitions: int
+
+
+class Senders(msgspec.Struct, frozen=True, kw_only=True):
+    """One producer per sending step: each step flushes its own, so one's flush never waits for another's
+    messages."""
+
+    intake: Sends
+    protocols: Sends
+    fold: Sends
+    players: Sends
+
+
+class Adapters(msgspec.Struct, frozen=True, kw_only=True):
+    """What the bootstrap (``rstat.boot.streams``) builds for the worker; nothing in it has connected yet."""
+
+    bootstrap: str
+    cdc: CdcTopics
+    #: folder of the worker's local state (the RocksDB tables)
+    data_dir: Path
+    materializer: Materializer
+    senders: Senders
 
 
 #: the largest micro-batch an agent takes (messages: a repartition message holds a batch of facts), and how
@@ -106,46 +139,43 @@ def _ensure_topics(bootstrap: str, topics: dict[str, tuple[int, dict[str, str]]]
         log.info("created topic %s", topic)
 
 
-def prepare(settings: Settings) -> SchemaRegistry:
+def prepare(config: StreamsConfig, bootstrap: str, cdc: CdcTopics) -> SchemaRegistry:
     """Before the worker starts: its topics exist, its output schema is published, known schemas are loaded."""
-    s = settings.streams
-    bootstrap = settings.kafka.bootstrap()
-    prefix = settings.cdc.topic_prefix
+    s = config
     _ensure_topics(
         bootstrap,
         {
-            settings.cdc.schema_topic: (1, {"cleanup.policy": "compact"}),
+            cdc.schema_topic: (1, {"cleanup.policy": "compact"}),
             s.standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.notices_topic: (s.partitions, {}),
             s.teams_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.live_standings_topic: (s.partitions, {"cleanup.policy": "compact"}),
             s.players_topic: (s.partitions, {"cleanup.policy": "compact"}),
             # the repartition topics too: a worker must never send to one before Faust got round to creating it
-            **{f"{worker_id(settings)}-{name}": (s.partitions, {}) for name in REPARTITION_TOPICS},
-            **{prefix + t: (settings.cdc.partitions, {}) for t in SOURCE_TABLES},
+            **{f"{worker_id(config)}-{name}": (s.partitions, {}) for name in REPARTITION_TOPICS},
+            **{cdc.prefix + t: (cdc.partitions, {}) for t in SOURCE_TABLES},
         },
     )
     registry = SchemaRegistry()
     for schema in (STANDINGS_SCHEMA, TEAMS_SCHEMA, PLAYERS_SCHEMA):
         fingerprint = registry.register(schema)
-        publish_schema(bootstrap, settings.cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
-    found = load_schemas(bootstrap, settings.cdc.schema_topic, registry)
-    log.info("%d schemas loaded from %s", found, settings.cdc.schema_topic)
+        publish_schema(bootstrap, cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
+    found = load_schemas(bootstrap, cdc.schema_topic, registry)
+    log.info("%d schemas loaded from %s", found, cdc.schema_topic)
     return registry
 
 
-def run_worker(settings: Settings) -> None:
+def run_worker(app: faust.App) -> None:
     """Run the worker until SIGINT/SIGTERM (Faust stops its agents and flushes its tables)."""
-    app = create_app(settings, prepare(settings))
     faust.Worker(app, loglevel="INFO").execute_from_commandline()
 
 
-def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
+def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegistry) -> faust.App:
     """The worker's app; nothing connects until the worker starts it."""
-    s = settings.streams
-    bootstrap = settings.kafka.bootstrap()
-    prefix = settings.cdc.topic_prefix
-    data_dir = Path(s.data_dir) if s.data_dir else settings.stack.home_path / "streams"
+    s = config
+    bootstrap = adapters.bootstrap
+    prefix = adapters.cdc.prefix
+    data_dir = adapters.data_dir
     app = App(
         s.app_id,
         version=STATE_VERSION,
@@ -167,11 +197,11 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         producer_linger=0.005,
         broker_max_poll_records=2000,
     )
-    app_id = worker_id(settings)
+    app_id = worker_id(config)
     if app.conf.id != app_id:
-        raise RuntimeError(f"Faust names this app {app.conf.id}, not {app_id}: the internal topics would not match")
+        raise TopologyError(f"Faust names this app {app.conf.id}, not {app_id}: the internal topics would not match")
     players_fp = registry.register(PLAYERS_SCHEMA)
-    materializer = Materializer(settings.postgres.app_dsn())
+    materializer = adapters.materializer
 
     def raw_topic(*names: str, **options: Any) -> Any:
         """A topic of bytes keys and values: every payload here is encoded by us (Avro, msgpack or JSON)."""
@@ -207,7 +237,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         try:
             return dict(registry.decode(value)[1])
         except UnknownSchemaError:
-            load_schemas(bootstrap, settings.cdc.schema_topic, registry)  # a new table version: read again
+            load_schemas(bootstrap, adapters.cdc.schema_topic, registry)  # a new table version: read again
             return dict(registry.decode(value)[1])
 
     intake = Intake(
@@ -219,6 +249,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
         notices_topic=s.notices_topic,
         partitions=s.partitions,
         decode=decode,
+        sender=adapters.senders.intake,
     )
 
     def materialize(messages: list[Message]) -> None:
@@ -259,7 +290,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     @app.agent(match_facts, concurrency=1)
     async def protocols(stream: faust.StreamT[bytes]) -> None:
         to_stages = Outbox(stage_facts.get_topic_name(), s.partitions, encoder.encode)
-        sender = Sender(bootstrap)
+        sender = adapters.senders.protocols
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
             staged = Staged(sender)
             for events, match_id, rows in keyed(parts, row_items.decode, lambda row: row.match_id):
@@ -290,7 +321,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
     @app.agent(stage_facts, concurrency=1)
     async def fold(stream: faust.StreamT[bytes]) -> None:
         to_players = Outbox(player_lines_topic.get_topic_name(), s.partitions, encoder.encode)
-        sender = Sender(bootstrap)
+        sender = adapters.senders.fold
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
             staged = Staged(sender)
             for events, stage_id, messages in keyed(parts, stage_items.decode, lambda m: m.stage_id):
@@ -300,7 +331,7 @@ def create_app(settings: Settings, registry: SchemaRegistry) -> faust.App:
 
     @app.agent(player_lines_topic, concurrency=1)
     async def players(stream: faust.StreamT[bytes]) -> None:
-        sender = Sender(bootstrap)
+        sender = adapters.senders.players
         async for parts in batches_by_partition(stream, BATCH, BATCH_WITHIN_S):
             staged = Staged(sender)
             for events, key, messages in keyed(

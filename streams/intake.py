@@ -16,13 +16,13 @@ import msgspec
 from confluent_kafka import Message
 
 from schemas.codec import CodecError, UnknownSchemaError
-from streams.batching import Outbox
+from streams.batching import Outbox, Sends
 from streams.consuming import BatchConsumer
+from streams.errors import StreamsInputError
 from streams.facts import Notice, facts_from_change, suspension_notice
 from streams.protocol import row_fact
-from streams.sender import Sender
 
-__all__ = ["Intake", "Routed", "StreamsInputError", "route_change"]
+__all__ = ["Intake", "Routed", "route_change"]
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,6 @@ PROTOCOL_TABLES = ("matches", "match_events", "lineups")
 #: 10,000 -> 5,956-11,491; latency unchanged, a quiet topic fills no batch and waits only BATCH_WITHIN_S)
 BATCH = 10_000
 BATCH_WITHIN_S = 0.02
-
-
-class StreamsInputError(RuntimeError):
-    """A CDC message the worker cannot read and must not skip."""
 
 
 class Routed:
@@ -77,12 +73,13 @@ class Intake:
         notices_topic: str,
         partitions: int,
         decode: Callable[[bytes], dict[str, Any]],
+        sender: Sends,
     ) -> None:
         self.sources = dict(sources)  # topic -> table
         self.stage_topic, self.match_topic, self.notices_topic = stage_topic, match_topic, notices_topic
         self.partitions = partitions
         self.decode = decode
-        self.bootstrap = bootstrap
+        self.sender = sender
         self.notice_encoder = msgspec.json.Encoder()
         self.consumer = BatchConsumer(
             name="intake",
@@ -95,7 +92,6 @@ class Intake:
         )
 
     def start(self, on_error: Callable[[BaseException], None]) -> None:
-        self.sender = Sender(self.bootstrap)
         self.consumer.start(on_error)
 
     def stop(self) -> None:

@@ -16,11 +16,9 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
-__all__ = ["DeliveryError", "Sender"]
+from streams.errors import DeliveryError
 
-
-class DeliveryError(RuntimeError):
-    """Kafka did not take what the worker sent: nothing that depended on it was committed."""
+__all__ = ["Sender"]
 
 
 class Sender:

@@ -15,6 +15,7 @@ from rstat.cli.streams import add_streams_commands
 from rstat.cli.table import add_table_commands
 from rstat.errors import RStatError
 from rstat.settings import Settings, SettingsError, load_settings
+from streams.errors import StreamsError
 
 __all__ = ["main"]
 
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         handler: Handler = args.handler
         return handler(args, settings)
-    except (RStatError, SettingsError, CdcError) as exc:
+    except (RStatError, SettingsError, CdcError, StreamsError) as exc:
         print(f"rstat: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

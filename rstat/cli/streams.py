@@ -10,9 +10,9 @@ __all__ = ["add_streams_commands"]
 
 
 def _streams(_args: argparse.Namespace, settings: Settings) -> int:
-    from streams.app import run_worker
+    from rstat.boot.streams import run_streams
 
-    run_worker(settings)
+    run_streams(settings)
     return 0
 
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streams.batching import Batches, Staged, keyed, partition_of
-from streams.sender import DeliveryError
+from streams.errors import DeliveryError
 
 
 @given(st.lists(st.binary(min_size=1, max_size=40), min_size=1, max_size=50), st.integers(1, 12))
