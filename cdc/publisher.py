@@ -17,9 +17,9 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from cdc.config import CdcConfig
 from cdc.errors import KafkaDeliveryError
 from cdc.metrics import CdcMetrics
-from rstat.settings import Settings
 
 __all__ = ["AckTracker", "Publisher", "TxAcks"]
 
@@ -84,11 +84,9 @@ class AckTracker:
 
 
 class Publisher:
-    def __init__(self, settings: Settings, metrics: CdcMetrics) -> None:
-        self.settings = settings
+    def __init__(self, bootstrap: str, cdc: CdcConfig, metrics: CdcMetrics) -> None:
+        self.cdc = cdc
         self.metrics = metrics
-        bootstrap = settings.kafka.bootstrap()
-        cdc = settings.cdc
         self.producer = Producer(
             {
                 "bootstrap.servers": bootstrap,
@@ -121,7 +119,7 @@ class Publisher:
         existing = set(self.admin.list_topics(timeout=30).topics)
         config = {"cleanup.policy": "compact"} if compacted else {}
         new = [
-            NewTopic(t, num_partitions=partitions or self.settings.cdc.partitions, replication_factor=-1, config=config)
+            NewTopic(t, num_partitions=partitions or self.cdc.partitions, replication_factor=-1, config=config)
             for t in missing
             if t not in existing
         ]
@@ -140,7 +138,7 @@ class Publisher:
 
     def publish_schema(self, fingerprint: str, schema_json: str) -> None:
         """Put a schema on the registry topic and wait for its acknowledgement before any message uses it."""
-        topic = self.settings.cdc.schema_topic
+        topic = self.cdc.schema_topic
         self.ensure_topics([topic], compacted=True, partitions=1)
         acked: list[KafkaError | None] = []
         self.producer.produce(

@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from cdc.catalog import Catalog
+from cdc.config import CdcConfig
 from cdc.encoding import EMPTY_CONTEXT, TxBytes, context_bytes
 from cdc.errors import CdcConfigError, SlotLostError
 from cdc.metrics import CdcMetrics
@@ -52,7 +53,6 @@ from cdc.publisher import Publisher, TxAcks
 from cdc.relations import RelInfo
 from cdc.replication import PG_EPOCH_US, ReplicationStream, format_lsn
 from cdc.spill import SpillStore
-from rstat.settings import Settings
 from schemas.codec import SchemaRegistry
 
 __all__ = ["CdcReader", "request_snapshot"]
@@ -81,15 +81,25 @@ class _Tx:
 
 
 class CdcReader:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.cdc = settings.cdc
-        self.metrics = CdcMetrics()
-        self.registry = SchemaRegistry()
-        self.publisher = Publisher(settings, self.metrics)
-        self.spill = SpillStore(
-            Path(self.cdc.spill_dir) if self.cdc.spill_dir else settings.stack.home_path / "cdc-spill" / self.cdc.slot
-        )
+    def __init__(
+        self,
+        config: CdcConfig,
+        *,
+        admin_dsn: str,
+        repl_dsn: str,
+        database: str,
+        spill_dir: Path,
+        publisher: Publisher,
+        registry: SchemaRegistry,
+        metrics: CdcMetrics,
+    ) -> None:
+        self.cdc = config
+        self.admin_dsn = admin_dsn
+        self.repl_dsn = repl_dsn
+        self.metrics = metrics
+        self.registry = registry
+        self.publisher = publisher
+        self.spill = SpillStore(spill_dir)
         self.relations: dict[int, RelInfo] = {}
         self.by_table: dict[str, RelInfo] = {}
         self.key_columns: dict[str, list[str]] = {}
@@ -101,7 +111,7 @@ class CdcReader:
         self.decoder = PgoutputDecoder()
         self.tx: _Tx | None = None
         self.stream_xid: int | None = None
-        self.db = settings.postgres.database
+        self.db = database
         self.received_lsn = 0
         self.stopping = False
         self._partitions: dict[str, int] = {}
@@ -118,7 +128,7 @@ class CdcReader:
 
     def _connect_admin(self) -> None:
         self.admin = psycopg.connect(
-            self.settings.postgres.admin_dsn(),
+            self.admin_dsn,
             autocommit=True,
             options="-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3",
         )
@@ -260,7 +270,7 @@ class CdcReader:
 
     def _initial_snapshot(self, snapshot: str | None, consistent: int) -> None:
         with psycopg.connect(
-            self.settings.postgres.admin_dsn(), options="-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3"
+            self.admin_dsn, options="-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3"
         ) as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
@@ -289,7 +299,7 @@ class CdcReader:
         tx = _Tx(None, message.lsn, now, self.publisher.tracker.begin(now))
         self.tx = tx  # nothing past the request is confirmed before its rows are published
         with psycopg.connect(
-            self.settings.postgres.admin_dsn(), options="-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3"
+            self.admin_dsn, options="-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3"
         ) as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             rows = self._snapshot_table(conn, table, tx)
@@ -540,7 +550,7 @@ class CdcReader:
         self.tx = None
         self.stream_xid = None
         self.decoder = PgoutputDecoder()
-        self.stream = ReplicationStream(self.settings.postgres.repl_dsn())
+        self.stream = ReplicationStream(self.repl_dsn)
         start = self._open_slot(recreate_slot)
         self.stream.start(self.cdc.slot, self.cdc.publication, start)
         self.metrics.healthy = True
@@ -593,9 +603,9 @@ class CdcReader:
             self._maybe_report()
 
 
-def request_snapshot(settings: Settings, table: str) -> str:
+def request_snapshot(admin_dsn: str, table: str) -> str:
     """Ask the running reader to re-snapshot ``table``: a WAL message it acts on when it reaches it."""
-    with psycopg.connect(settings.postgres.admin_dsn(), autocommit=True) as conn:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
         exists = conn.execute("SELECT to_regclass(%s)", (f"public.{table}",)).fetchone()
         if exists is None or exists[0] is None:
             raise CdcConfigError(f"no table public.{table}")

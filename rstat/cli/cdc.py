@@ -10,13 +10,13 @@ __all__ = ["add_cdc_commands"]
 
 
 def _cdc(args: argparse.Namespace, settings: Settings) -> int:
-    from cdc.reader import CdcReader, request_snapshot
+    from rstat.boot.cdc import request_cdc_snapshot, run_cdc
 
     if args.cdc_command == "snapshot":
-        lsn = request_snapshot(settings, args.table)
+        lsn = request_cdc_snapshot(settings, args.table)
         print(f"cdc: snapshot of {args.table} requested at {lsn}; the running reader publishes it when it gets there")
         return 0
-    CdcReader(settings).run(recreate_slot=args.recreate_slot)
+    run_cdc(settings, recreate_slot=args.recreate_slot)
     return 0
 
 
