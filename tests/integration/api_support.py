@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from rstat.ops.stack.process import free_port
 from rstat.settings import Settings
 from tests.conftest import unique
 from tests.integration.cdc_support import RSTAT
+from tests.waiting import DEFAULT_TIMEOUT_S, StopWaiting, eventually
 
 PASSWORD = "correct horse battery"
 
@@ -46,7 +46,13 @@ class Apis:
 
     def rstat(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [RSTAT, *args], env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+            [RSTAT, *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=DEFAULT_TIMEOUT_S,
+            check=False,
         )
 
     def user(self, email: str, org: str = "") -> None:
@@ -61,6 +67,17 @@ class Apis:
         assert r.status_code == 200, r.text
         body: dict[str, Any] = r.json()
         return body
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the app at ``url`` answers /healthz with 200 (a refused connection means it is starting)."""
+
+    def healthy() -> bool:
+        if proc.poll() is not None:
+            raise StopWaiting(f"it exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        return httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+
+    eventually(healthy, ignore=(httpx.TransportError,), message=f"{url}/healthz to answer 200 (see {log})")
 
 
 def start_apis(settings: Settings, tmp: Path, database: str | None = None, **overrides: str) -> Iterator[Apis]:
@@ -91,23 +108,14 @@ def start_apis(settings: Settings, tmp: Path, database: str | None = None, **ove
         for app in ("identity", "admin", "public"):
             with (tmp / f"{app}.log").open("ab") as out:
                 apis.procs.append(subprocess.Popen([RSTAT, "api", app], env=env, stdout=out, stderr=subprocess.STDOUT))
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{apis.urls[app]}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert apis.procs[-1].poll() is None, (tmp / f"{app}.log").read_text()
-                assert time.monotonic() < deadline, f"rstat api {app} did not start"
-                time.sleep(0.2)
+            _wait_healthy(apis.urls[app], apis.procs[-1], tmp / f"{app}.log")
         yield apis
     finally:
         for proc in apis.procs:
             proc.terminate()
         for proc in apis.procs:
             try:
-                proc.wait(timeout=30)
+                proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.kill()
         if database is None:
