@@ -14,12 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from rstat.ops.stack.kafka import LocalKafka
 from rstat.ops.stack.postgres import LocalPostgres
 from rstat.settings import Settings
 from tests.integration.cdc_support import CdcEnv, Change, drop_env, make_env
+from tests.waiting import eventually
 
 TYPES_DDL = """
 CREATE TYPE mood AS ENUM ('sad', 'happy');
@@ -126,7 +128,8 @@ def test_snapshot_then_stream_without_gap_or_overlap(cdc: CdcEnv) -> None:
     try:
         cdc.start()
         cdc.wait_streaming()
-        time.sleep(1.5)
+        # the writer goes on until the stream has carried some of its rows (after the snapshot's)
+        cdc.changes(["feed"], lambda seen: any(c.record and c.record["op"] == "c" for c in seen))
     finally:
         stop.set()
         thread.join()
@@ -204,16 +207,24 @@ def test_excluded_columns_never_leave_the_database(cdc: CdcEnv) -> None:
     assert "password_hash" not in published[0]
 
 
+def _work_mem(cdc: CdcEnv) -> str:
+    """logical_decoding_work_mem as a new backend (a new walsender too) gets it."""
+    with cdc.connect() as conn:
+        row = conn.execute("SHOW logical_decoding_work_mem").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def test_streamed_transactions_commit_or_vanish(cdc: CdcEnv) -> None:
     with cdc.connect() as conn:
         conn.execute("CREATE TABLE bulk (id bigint PRIMARY KEY, v text)")
-    cdc.start()
-    cdc.wait_streaming()
-    with cdc.connect() as conn:
         conn.execute("ALTER SYSTEM SET logical_decoding_work_mem = '64kB'")
         conn.execute("SELECT pg_reload_conf()")
     try:
-        time.sleep(0.5)
+        # the reader's walsender is started once the server has read the setting, so it decodes with it
+        eventually(lambda: _work_mem(cdc) == "64kB", message="logical_decoding_work_mem = 64kB for new backends")
+        cdc.start()
+        cdc.wait_streaming()
         with cdc.connect() as conn:
             with conn.transaction():
                 conn.execute("INSERT INTO bulk SELECT g, repeat('a', 200) FROM generate_series(1, 5000) g")
@@ -256,10 +267,10 @@ def test_kill_9_and_restart_loses_nothing_and_duplicates_keep_their_position(cdc
 
     thread = threading.Thread(target=writer)
     thread.start()
-    time.sleep(1.0)
+    cdc.changes(["ledger"], lambda seen: len(seen) >= 200)  # killed while it is publishing the writer's rows
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    time.sleep(0.5)
+    cdc.wait_slot_released()
     cdc.start()
     stop.set()
     thread.join()
@@ -278,23 +289,24 @@ def test_slot_dropped_behind_its_back_is_a_clear_error(cdc: CdcEnv) -> None:
     cdc.wait_streaming()
     slot = cdc.env["RSTAT__CDC__SLOT"]
     with cdc.connect() as conn:
-        for _ in range(50):
+
+        def dropped() -> bool:
             conn.execute(
                 "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = %s "
                 "AND active_pid IS NOT NULL",
                 (slot,),
             )
-            try:
-                conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-                break
-            except Exception:  # the reader may have reconnected in between: try again
-                time.sleep(0.05)
-    assert proc.wait(timeout=60) == 2
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            return True
+
+        # the slot stays active until its walsender has gone, and the reader may reconnect in between
+        eventually(dropped, interval=0.05, ignore=(psycopg.errors.ObjectInUse,), message=f"slot {slot} to be dropped")
+    assert proc.wait(timeout=120) == 2
     log = cdc.log.read_text()
     assert "was dropped or invalidated" in log or "existed and is gone" in log
     assert "rstat cdc --recreate-slot" in log
     # starting again without --recreate-slot refuses too
-    again = cdc.run(timeout=60)
+    again = cdc.run()
     assert again.returncode == 2
     assert "existed and is gone" in again.stderr
     # --recreate-slot creates it and snapshots again
@@ -334,7 +346,9 @@ def test_postgres_restart_reader_reconnects_and_resumes(cdc: CdcEnv, stack: Sett
     cdc.wait_streaming()
     postgres = LocalPostgres(stack.stack, stack.postgres)
     postgres.stop()
-    time.sleep(1)
+    eventually(  # the reader notices while the server is down, and retries
+        lambda: "PostgreSQL connection lost" in cdc.log.read_text(), message="the reader to notice the lost server"
+    )
     postgres.start()
     with cdc.connect() as conn:
         conn.execute("INSERT INTO steady VALUES (2)")
@@ -359,14 +373,16 @@ def test_kafka_down_for_20_seconds_loses_nothing_and_confirms_nothing_ahead(cdc:
             first_outage_lsn = conn.execute("SELECT pg_current_wal_lsn()").fetchone()
             for n in range(1001, 1201):
                 conn.execute("INSERT INTO outage VALUES (%s)", (n,))
-                time.sleep(0.1)  # 20 s of writes while the broker is down
+                time.sleep(0.1)  # paces the writes, it waits for nothing: the broker stays down through 20 s of them
             behind = conn.execute(
                 "SELECT confirmed_flush_lsn <= %s FROM pg_replication_slots WHERE slot_name = %s",
                 (first_outage_lsn[0] if first_outage_lsn else None, slot),
             ).fetchone()
+            restarted = kafka.pid()  # the stack fixture of another test session on this stack starts it again
         finally:
             kafka.start()
         conn.execute("INSERT INTO outage SELECT generate_series(1201, 1500)")
+    assert restarted is None, "something started the broker again during the outage (another test session?)"
     assert behind == (True,)  # nothing written during the outage was confirmed to PostgreSQL
     changes = cdc.changes(
         ["outage"], lambda seen: len({c.record["after"]["id"] for c in seen if c.record}) >= 1500, timeout=120
@@ -407,17 +423,16 @@ def test_quiet_tables_do_not_hold_back_the_slot_and_metrics_tell_it(stack: Setti
             conn.execute("INSERT INTO noise SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g")
             target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()
             slot = cdc.env["RSTAT__CDC__SLOT"]
-            advanced = False
-            for _ in range(100):
-                row = conn.execute(
-                    "SELECT confirmed_flush_lsn >= %s FROM pg_replication_slots WHERE slot_name = %s",
-                    (target[0] if target else None, slot),
-                ).fetchone()
-                if row == (True,):
-                    advanced = True
-                    break
-                time.sleep(0.1)
-            assert advanced, "the slot did not move past WAL of tables it does not capture"
+            eventually(
+                lambda: (
+                    conn.execute(
+                        "SELECT confirmed_flush_lsn >= %s FROM pg_replication_slots WHERE slot_name = %s",
+                        (target[0] if target else None, slot),
+                    ).fetchone()
+                    == (True,)
+                ),
+                message="the slot to move past WAL of tables it does not capture",
+            )
             org = conn.execute("INSERT INTO organizations (slug, name) VALUES ('quiet', 'Q') RETURNING id").fetchone()
             assert org is not None
             conn.execute("INSERT INTO teams (org_id, name) VALUES (%s, 'Quiet FC')", (org[0],))
@@ -426,10 +441,15 @@ def test_quiet_tables_do_not_hold_back_the_slot_and_metrics_tell_it(stack: Setti
         assert [c.record["op"] if c.record else None for c in changes] == ["c", "d", None]  # tombstone last
         assert changes[2].key == changes[1].key
         port = cdc.env["RSTAT__CDC__METRICS_PORT"]
-        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30)
         assert health.status == 200
-        time.sleep(1.5)  # metrics are updated with each status report
-        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+
+        def counted() -> str | None:
+            """/metrics once it counts the delete (the counters are updated with each status report)."""
+            text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30).read().decode()
+            return str(text) if 'rstat_cdc_changes_total{op="d",table="teams"}' in text else None
+
+        text = eventually(counted, message="the delete from teams to be counted in /metrics")
         assert 'rstat_cdc_changes_total{op="c",table="teams"} 1.0' in text
         assert 'rstat_cdc_changes_total{op="d",table="teams"} 1.0' in text
         for name in (
