@@ -31,6 +31,7 @@ __all__ = [
     "Sends",
     "Sink",
     "Staged",
+    "StateTable",
     "batches_by_partition",
     "in_partition",
     "keyed",
@@ -113,6 +114,13 @@ class Outbox(Batches):
             sink.send(self.topic, b"%d" % partition, value, partition)
 
 
+class StateTable(Protocol):
+    """A table of the agent's state (a Faust table in the worker): bytes keys and values."""
+
+    def get(self, key: bytes) -> bytes | None: ...
+    def __setitem__(self, key: bytes, value: bytes) -> None: ...
+
+
 class Staged:
     """What a batch sends and what it writes to its tables, finished in the one order that loses nothing
     when the worker dies part-way: every message it sent acknowledged by Kafka first, then the table
@@ -124,16 +132,16 @@ class Staged:
 
     def __init__(self, sender: Sends) -> None:
         self.sender = sender
-        self._writes: dict[tuple[int, bytes], tuple[Any, list[Any], bytes]] = {}
+        self._writes: dict[tuple[int, bytes], tuple[StateTable, list[Any], bytes]] = {}
 
     def send(self, topic: str, key: bytes, value: bytes, partition: int | None = None) -> None:
         self.sender.send(topic, key, value, partition)
 
-    def get(self, table: Any, key: bytes) -> bytes | None:
+    def get(self, table: StateTable, key: bytes) -> bytes | None:
         staged = self._writes.get((id(table), key))
         return staged[2] if staged is not None else table.get(key)
 
-    def set(self, table: Any, events: list[Any], key: bytes, value: bytes) -> None:
+    def set(self, table: StateTable, events: list[Any], key: bytes, value: bytes) -> None:
         """Write ``table[key]`` once the batch's messages are acknowledged, into the changelog partition
         of ``events`` (the events of one partition that the write comes from)."""
         self._writes[(id(table), key)] = (table, events, value)

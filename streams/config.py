@@ -26,5 +26,8 @@ class StreamsConfig(msgspec.Struct, frozen=True, kw_only=True):
     notices_topic: str = "rstat.notices"
     #: Partitions of the topics the processor creates.
     partitions: int = 3
+    #: Replication factor of the topics the processor creates, its changelogs and repartition topics included
+    #: (1 suits the local single-node broker; 3 a production cluster).
+    replication_factor: int = 1
     #: Folder of the worker's local state; empty: ``<stack home>/streams``.
     data_dir: str = ""

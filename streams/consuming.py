@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message
 
-__all__ = ["BatchConsumer"]
+__all__ = ["BatchConsumer", "Received"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,15 @@ _REBALANCING = (
     KafkaError.UNKNOWN_MEMBER_ID,
     KafkaError._NO_OFFSET,
 )
+
+
+class Received(Protocol):
+    """A consumed message as the steps read it (a librdkafka ``Message``; a plain fake in unit tests)."""
+
+    def topic(self) -> str | None: ...
+    def value(self) -> bytes | None: ...
+    def partition(self) -> int | None: ...
+    def offset(self) -> int | None: ...
 
 
 class BatchConsumer:

@@ -15,7 +15,7 @@ import msgspec
 from schemas.codec import SchemaRegistry
 from sports import StandingRow
 from sports.team_records import team_records
-from streams.batching import Outbox, Staged
+from streams.batching import Outbox, Staged, StateTable
 from streams.facts import (
     Fact,
     Notice,
@@ -27,16 +27,10 @@ from streams.facts import (
     take_protocol,
 )
 from streams.protocol import MatchLines, Protocol, line_messages
+from streams.topology import OutputTopics
 from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key, standings_key, standings_record, teams_record
 
-__all__ = ["OutputTopics", "StageBatch", "StageFold"]
-
-
-class OutputTopics(msgspec.Struct, frozen=True, kw_only=True):
-    standings: str
-    live_standings: str
-    teams: str
-    notices: str
+__all__ = ["StageBatch", "StageFold"]
 
 
 class StageBatch:
@@ -48,8 +42,19 @@ class StageBatch:
 
 
 class StageFold:
-    def __init__(self, *, stage_states: Any, match_lines: Any, registry: SchemaRegistry, topics: OutputTopics) -> None:
+    """The fold agent's step (see the module's docstring); player lines go to ``to_players``."""
+
+    def __init__(
+        self,
+        *,
+        stage_states: StateTable,
+        match_lines: StateTable,
+        registry: SchemaRegistry,
+        topics: OutputTopics,
+        to_players: Outbox,
+    ) -> None:
         self.stage_states, self.match_lines = stage_states, match_lines
+        self.to_players = to_players
         self.registry = registry
         self.topics = topics
         self.standings_fp = registry.register(STANDINGS_SCHEMA)
@@ -61,6 +66,9 @@ class StageFold:
         # The decoded state of each stage beside the bytes it was decoded from: a stage of a full season
         # is ~100 kB, and most batches only read it. Valid while the table holds those same bytes.
         self.cache: dict[bytes, tuple[bytes, StageState]] = {}
+
+    def __call__(self, staged: Staged, events: list[Any], stage_id: int, messages: list[Fact | Protocol]) -> None:
+        self.fold(StageBatch(staged, events, self.to_players), stage_id, messages)
 
     def fold(self, batch: StageBatch, stage_id: int, messages: list[Fact | Protocol]) -> None:
         """Fold one stage's messages of a batch in, in their order."""

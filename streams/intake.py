@@ -9,15 +9,14 @@ a crash in between replays the batch, which the agents ignore (every fact carrie
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
-from confluent_kafka import Message
 
 from schemas.codec import CodecError, UnknownSchemaError
 from streams.batching import Outbox, Sends
-from streams.consuming import BatchConsumer
+from streams.consuming import BatchConsumer, Received
 from streams.errors import StreamsInputError
 from streams.facts import Notice, facts_from_change, suspension_notice
 from streams.protocol import row_fact
@@ -97,7 +96,7 @@ class Intake:
     def stop(self) -> None:
         self.consumer.stop()
 
-    def route(self, messages: list[Message]) -> None:
+    def route(self, messages: Sequence[Received]) -> None:
         """Route one batch of CDC messages; returns once Kafka has acknowledged all of it."""
         routed = Routed(self.partitions, self.stage_topic, self.match_topic)
         for message in messages:
@@ -108,7 +107,7 @@ class Intake:
             self.sender.send(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice))
         self.sender.flush()  # raises, and so nothing is committed, unless Kafka took all of it
 
-    def _route(self, message: Message, routed: Routed) -> None:
+    def _route(self, message: Received, routed: Routed) -> None:
         value = message.value()
         if not value:
             return  # a tombstone: the delete before it carried the facts

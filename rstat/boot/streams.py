@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rstat.settings import Settings
-from streams.app import Adapters, CdcTopics, Senders, create_app, prepare, run_worker
+from streams.app import Adapters, Senders, create_app, prepare
 from streams.materializer import Materializer
 from streams.sender import Sender
+from streams.topology import CdcTopics
+from streams.worker import run_worker
 
 __all__ = ["build_adapters", "run_streams"]
 
@@ -29,7 +31,7 @@ def build_adapters(settings: Settings) -> Adapters:
             partitions=settings.cdc.partitions,
         ),
         data_dir=Path(config.data_dir) if config.data_dir else settings.stack.home_path / "streams",
-        materializer=Materializer(settings.postgres.app_dsn()),
+        statistics=Materializer(settings.postgres.app_dsn()),
         senders=Senders(
             intake=Sender(bootstrap),
             protocols=Sender(bootstrap),
