@@ -13,7 +13,7 @@ import logging
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Litestar, Request, Response, delete, get, patch, post
+from litestar import Litestar, Request, delete, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
@@ -22,76 +22,75 @@ from litestar.params import Parameter
 from api.admin.bulk import bulk_handlers
 from api.admin.calendar import calendar_handler
 from api.admin.checks import check_protocol
+from api.admin.deps import Caller, Db
 from api.admin.members import member_handlers
 from api.admin.queries import QUERIES, Queries
 from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
-from api.admin.rows import check_refs, ensure_in_org, insert_row
+from api.admin.rows import check_refs, insert_row
 from api.auth import ROLES, Principal, authenticate
 from api.config import ApiConfig
 from api.db import Database
 from api.errors import ForbiddenError, NotFoundError, handlers
+from api.health import Health
 from api.openapi import openapi_config
+from api.tenancy import ensure_in_org
 from api.tokens import JwksCache
 
-__all__ = ["Page", "create_admin_app"]
+__all__ = ["create_admin_app"]
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 500
 
 
-class Page(msgspec.Struct, frozen=True):
-    items: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
-
-
 def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHandler]:
     base = f"/v1/orgs/{{org_id:int}}/{resource.name}"
     create_type = resource.create_type()
     update_type = resource.update_type()
+    read_type = resource.read_type()
+    page_type = resource.page_type()
     tag = [resource.name]
     writers = resource.write_roles
 
     async def list_items(
         org_id: int,
         *,
-        principal: Principal,
-        db: Database,
+        principal: Caller,
+        db: Db,
         request: Request[Any, Any, Any],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
-    ) -> Page:
+    ) -> page_type:  # type: ignore[valid-type]
         principal.require(org_id, ROLES)
         filters = {k: request.query_params[k] for k in resource.filters if k in request.query_params}
         rows_q, count_q, params = queries.listing(filters, limit=limit, offset=offset)
         async with db.read() as conn:
             rows = await (await conn.execute(rows_q, [org_id, *params])).fetchall()
             total = await (await conn.execute(count_q, [org_id, *params])).fetchone()
-        return Page(items=rows, total=int(total["n"]) if total else 0, limit=limit, offset=offset)
+        page = {"items": rows, "total": int(total["n"]) if total else 0, "limit": limit, "offset": offset}
+        return msgspec.convert(page, page_type)
 
-    async def get_item(org_id: int, item_id: int, principal: Principal, db: Database) -> dict[str, Any]:
+    async def get_item(org_id: int, item_id: int, principal: Caller, db: Db) -> read_type:  # type: ignore[valid-type]
         principal.require(org_id, ROLES)
         async with db.read() as conn:
             row = await (await conn.execute(queries.get, (item_id, org_id))).fetchone()
         if row is None:
             raise NotFoundError(f"{resource.name} {item_id} not found")
-        return row
+        return msgspec.convert(row, read_type)
 
-    async def create_item(org_id: int, data: create_type, principal: Principal, db: Database) -> Response[Any]:  # type: ignore[valid-type]
+    async def create_item(org_id: int, data: create_type, principal: Caller, db: Db) -> read_type:  # type: ignore[valid-type]
         principal.require(org_id, writers)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             row = await insert_row(conn, org_id, resource, data)
-        return Response(row, status_code=201)
+        return msgspec.convert(row, read_type)
 
     async def update_item(
         org_id: int,
         item_id: int,
         data: update_type,  # type: ignore[valid-type]
-        principal: Principal,
-        db: Database,
-    ) -> dict[str, Any]:
+        principal: Caller,
+        db: Db,
+    ) -> read_type:  # type: ignore[valid-type]
         role = principal.require(org_id, writers)
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if resource.name == "matches" and role == "scorer" and not values.keys() <= SCORER_MATCH_FIELDS:
@@ -101,15 +100,15 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
             if existing is None:
                 raise NotFoundError(f"{resource.name} {item_id} not found")
             if not values:
-                return existing
+                return msgspec.convert(existing, read_type)
             await check_refs(conn, org_id, resource, values)
             await check_protocol(conn, resource.name, values, existing=existing)
             query, params = queries.update(item_id, values)
             row = await (await conn.execute(query, params)).fetchone()
         assert row is not None
-        return row
+        return msgspec.convert(row, read_type)
 
-    async def delete_item(org_id: int, item_id: int, principal: Principal, db: Database) -> None:
+    async def delete_item(org_id: int, item_id: int, principal: Caller, db: Db) -> None:
         principal.require(org_id, writers)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             await ensure_in_org(conn, org_id, resource.name, item_id)
@@ -124,7 +123,7 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
     ]
 
 
-def create_admin_app(api: ApiConfig, *, db: Database, jwks: JwksCache) -> Litestar:
+def create_admin_app(api: ApiConfig, *, db: Db, jwks: JwksCache) -> Litestar:
     """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
 
     async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -145,8 +144,8 @@ def create_admin_app(api: ApiConfig, *, db: Database, jwks: JwksCache) -> Litest
         return db
 
     @get("/healthz", summary="Liveness", opt={"anonymous": True}, security=[])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Health:
+        return Health(status="ok")
 
     route_handlers: list[Any] = [healthz]
     for name, resource in RESOURCES.items():

@@ -9,16 +9,16 @@ from typing import Any
 
 import msgspec
 import psycopg
-from litestar import Request, Response, post
+from litestar import Request, post
 from litestar.handlers import HTTPRouteHandler
 
+from api.admin.deps import Caller
 from api.admin.resources import EDIT, RESOURCES
 from api.admin.rows import insert_row
-from api.auth import Principal
 from api.db import Database
 from api.errors import ApiError, InvalidError, NotFoundError
 
-__all__ = ["bulk_handlers"]
+__all__ = ["Imported", "bulk_handlers"]
 
 IMPORTABLE = ("teams", "players", "matches")
 MAX_ROWS = 5000
@@ -40,6 +40,12 @@ def _rows(body: bytes, content_type: str) -> list[dict[str, Any]]:
     return rows
 
 
+class Imported(msgspec.Struct, frozen=True):
+    imported: int
+    #: the new rows' ids, in the order of the rows sent
+    ids: list[int]
+
+
 def bulk_handlers() -> list[HTTPRouteHandler]:
     @post(
         "/v1/orgs/{org_id:int}/import/{kind:str}",
@@ -48,8 +54,8 @@ def bulk_handlers() -> list[HTTPRouteHandler]:
         summary="Import teams, players or matches (JSON array or CSV), all or nothing",
     )
     async def bulk_import(
-        org_id: int, kind: str, request: Request[Any, Any, Any], principal: Principal, db: Database
-    ) -> Response[Any]:
+        org_id: int, kind: str, request: Request[Any, Any, Any], principal: Caller, db: Database
+    ) -> Imported:
         principal.require(org_id, EDIT)
         if kind not in IMPORTABLE:
             raise NotFoundError(f"cannot import {kind!r}; importable: {', '.join(IMPORTABLE)}")
@@ -79,6 +85,6 @@ def bulk_handlers() -> list[HTTPRouteHandler]:
                 raise InvalidError(
                     f"{len(errors)} of {len(rows)} rows are not valid; nothing was imported", extra={"rows": errors}
                 )
-        return Response({"imported": len(created), "ids": created}, status_code=201)
+        return Imported(imported=len(created), ids=created)
 
     return [bulk_import]

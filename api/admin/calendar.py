@@ -14,23 +14,23 @@ has a result or is in play: a calendar with results is edited match by match.
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
-from litestar import Response, post
+from litestar import post
 from litestar.handlers import HTTPRouteHandler
 
+from api.admin.deps import Caller
 from api.admin.resources import EDIT
-from api.admin.rows import ensure_in_org
-from api.auth import Principal
 from api.db import Database
 from api.errors import ConflictError, InvalidError
+from api.tenancy import ensure_in_org
 from sports import RulesError
 from sports.bracket import build_bracket
 from sports.schedule import double_round_robin, single_round_robin
 from sports.ties import series_home_pattern
 
-__all__ = ["CalendarRequest", "calendar_handler"]
+__all__ = ["Calendar", "CalendarMatch", "CalendarRequest", "calendar_handler"]
 
 
 class CalendarRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,6 +48,26 @@ class CalendarRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     venues: dict[str, int] = msgspec.field(default_factory=dict)
 
 
+class CalendarMatch(msgspec.Struct, frozen=True):
+    id: int
+    round: int
+    home_team_id: int
+    away_team_id: int
+    venue_id: int | None
+    kickoff: dt.datetime | None
+    #: the bracket tie, leg (two-legged ties) and game number (series) a knockout match belongs to
+    tie_id: int | None
+    leg: int | None
+    game_no: int | None
+
+
+class Calendar(msgspec.Struct, frozen=True):
+    matches: list[CalendarMatch]
+    #: bracket ties created (knockout and series; 0 for a round robin)
+    ties: int
+    rounds: int
+
+
 def calendar_handler() -> HTTPRouteHandler:
     @post(
         "/v1/orgs/{org_id:int}/stages/{stage_id:int}/calendar",
@@ -55,9 +75,7 @@ def calendar_handler() -> HTTPRouteHandler:
         status_code=201,
         summary="Generate a stage's calendar: round robin, knockout or series",
     )
-    async def generate(
-        org_id: int, stage_id: int, data: CalendarRequest, principal: Principal, db: Database
-    ) -> Response[Any]:
+    async def generate(org_id: int, stage_id: int, data: CalendarRequest, principal: Caller, db: Database) -> Calendar:
         principal.require(org_id, EDIT)
         if len(data.team_ids) < 2 or not 1 <= data.days_between_rounds <= 365:
             raise InvalidError("need at least two teams and 1 to 365 days between rounds")
@@ -126,7 +144,7 @@ def calendar_handler() -> HTTPRouteHandler:
                 ).fetchone()
                 created.append(row)
         rounds = max([p.round for p in plan] + [r for r, _a, _b in ties.values()])
-        return Response({"matches": created, "ties": len(ties), "rounds": rounds}, status_code=201)
+        return Calendar(matches=msgspec.convert(created, list[CalendarMatch]), ties=len(ties), rounds=rounds)
 
     return generate
 

@@ -2,20 +2,30 @@
 members and website API clients. The last owner cannot be removed or demoted (the organization would be
 orphaned). New roles show in the member's tokens from their next login or refresh."""
 
+import datetime as dt
 import secrets
 from typing import Any
 
 import msgspec
-from litestar import Response, delete, get, patch, post
+from litestar import delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
+from api.admin.deps import Caller, Db
 from api.admin.resources import OWNER
-from api.auth import ROLES, Principal
+from api.auth import ROLES
 from api.db import Database
 from api.errors import ConflictError, InvalidError, NotFoundError
 from api.passwords import hash_secret
 
-__all__ = ["member_handlers"]
+__all__ = [
+    "ClientCredentials",
+    "Member",
+    "MemberAdded",
+    "MemberRole",
+    "Membership",
+    "Organization",
+    "member_handlers",
+]
 
 ROLE_NAMES = frozenset(ROLES)
 
@@ -45,13 +55,55 @@ class ClientCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: str
 
 
+class Organization(msgspec.Struct, frozen=True):
+    id: int
+    slug: str
+    name: str
+    created_at: dt.datetime
+
+
+class Membership(msgspec.Struct, frozen=True):
+    """One of the caller's organizations, with the caller's role in it."""
+
+    id: int
+    slug: str
+    name: str
+    role: str
+
+
+class Member(msgspec.Struct, frozen=True):
+    user_id: int
+    email: str
+    display_name: str
+    role: str
+
+
+class MemberAdded(msgspec.Struct, frozen=True):
+    user_id: int
+    email: str
+    role: str
+
+
+class MemberRole(msgspec.Struct, frozen=True):
+    user_id: int
+    role: str
+
+
+class ClientCredentials(msgspec.Struct, frozen=True):
+    """A website's credentials: the secret is shown once, here, and stored only as a hash."""
+
+    client_id: str
+    client_secret: str
+    name: str
+
+
 def _role(role: str) -> str:
     if role not in ROLE_NAMES:
         raise InvalidError(f"role must be one of {', '.join(ROLES)}", extra={"fields": {"role": role}})
     return role
 
 
-def _user_id(principal: Principal) -> int:
+def _user_id(principal: Caller) -> int:
     kind, _, value = principal.subject.partition(":")
     if kind != "user":
         raise NotFoundError("only users have organizations")
@@ -63,18 +115,19 @@ def member_handlers() -> list[HTTPRouteHandler]:
     tag = ["organizations"]
 
     @get("/v1/orgs", tags=tag, summary="The caller's organizations and roles")
-    async def my_orgs(principal: Principal, db: Database) -> list[dict[str, Any]]:
+    async def my_orgs(principal: Caller, db: Db) -> list[Membership]:
         async with db.read() as conn:
-            return await (
+            rows = await (
                 await conn.execute(
                     "SELECT o.id, o.slug, o.name, m.role::text AS role FROM memberships m "
                     "JOIN organizations o ON o.id = m.org_id WHERE m.user_id = %s ORDER BY o.id",
                     (_user_id(principal),),
                 )
             ).fetchall()
+        return msgspec.convert(rows, list[Membership])
 
     @post("/v1/orgs", tags=tag, status_code=201, summary="Create an organization; the caller owns it")
-    async def create_org(data: OrganizationCreate, principal: Principal, db: Database) -> dict[str, Any]:
+    async def create_org(data: OrganizationCreate, principal: Caller, db: Db) -> Organization:
         user = _user_id(principal)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             org = await (
@@ -86,10 +139,10 @@ def member_handlers() -> list[HTTPRouteHandler]:
             await conn.execute(
                 "INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org["id"], user)
             )
-        return org
+        return msgspec.convert(org, Organization)
 
     @patch("/v1/orgs/{org_id:int}", tags=tag, summary="Rename an organization (owners)")
-    async def update_org(org_id: int, data: OrganizationUpdate, principal: Principal, db: Database) -> dict[str, Any]:
+    async def update_org(org_id: int, data: OrganizationUpdate, principal: Caller, db: Db) -> Organization:
         principal.require(org_id, OWNER)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             org = await (
@@ -97,22 +150,23 @@ def member_handlers() -> list[HTTPRouteHandler]:
             ).fetchone()
         if org is None:
             raise NotFoundError(f"organization {org_id} not found")
-        return org
+        return msgspec.convert(org, Organization)
 
     @get(members, tags=tag, summary="Members of an organization")
-    async def list_members(org_id: int, principal: Principal, db: Database) -> list[dict[str, Any]]:
+    async def list_members(org_id: int, principal: Caller, db: Db) -> list[Member]:
         principal.require(org_id, OWNER)
         async with db.read() as conn:
-            return await (
+            rows = await (
                 await conn.execute(
                     "SELECT u.id AS user_id, u.email, u.display_name, m.role::text AS role FROM memberships m "
                     "JOIN users u ON u.id = m.user_id WHERE m.org_id = %s ORDER BY u.id",
                     (org_id,),
                 )
             ).fetchall()
+        return msgspec.convert(rows, list[Member])
 
     @post(members, tags=tag, status_code=201, summary="Add a member (creating the user if a password is given)")
-    async def add_member(org_id: int, data: MemberCreate, principal: Principal, db: Database) -> dict[str, Any]:
+    async def add_member(org_id: int, data: MemberCreate, principal: Caller, db: Db) -> MemberAdded:
         principal.require(org_id, OWNER)
         role = _role(data.role)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
@@ -134,7 +188,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
             await conn.execute(
                 "INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, %s)", (org_id, user["id"], role)
             )
-        return {"user_id": user["id"], "email": data.email, "role": role}
+        return MemberAdded(user_id=int(user["id"]), email=data.email, role=role)
 
     async def _owners_left(conn: Any, org_id: int, user_id: int) -> int:
         row = await (
@@ -147,8 +201,8 @@ def member_handlers() -> list[HTTPRouteHandler]:
 
     @patch(f"{members}/{{user_id:int}}", tags=tag, summary="Change a member's role")
     async def update_member(
-        org_id: int, user_id: int, data: MemberUpdate, principal: Principal, db: Database
-    ) -> dict[str, Any]:
+        org_id: int, user_id: int, data: MemberUpdate, principal: Caller, db: Database
+    ) -> MemberRole:
         principal.require(org_id, OWNER)
         role = _role(data.role)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
@@ -162,10 +216,10 @@ def member_handlers() -> list[HTTPRouteHandler]:
             ).fetchone()
         if row is None:
             raise NotFoundError(f"user {user_id} is not a member")
-        return {"user_id": user_id, "role": role}
+        return MemberRole(user_id=user_id, role=role)
 
     @delete(f"{members}/{{user_id:int}}", tags=tag, status_code=204, summary="Remove a member")
-    async def remove_member(org_id: int, user_id: int, principal: Principal, db: Database) -> None:
+    async def remove_member(org_id: int, user_id: int, principal: Caller, db: Db) -> None:
         principal.require(org_id, OWNER)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             if not await _owners_left(conn, org_id, user_id):
@@ -179,7 +233,7 @@ def member_handlers() -> list[HTTPRouteHandler]:
             raise NotFoundError(f"user {user_id} is not a member")
 
     @post("/v1/orgs/{org_id:int}/api-clients", tags=tag, status_code=201, summary="A website's client credentials")
-    async def create_client(org_id: int, data: ClientCreate, principal: Principal, db: Database) -> Response[Any]:
+    async def create_client(org_id: int, data: ClientCreate, principal: Caller, db: Db) -> ClientCredentials:
         principal.require(org_id, OWNER)
         client_id, secret = f"rs_{secrets.token_hex(8)}", secrets.token_urlsafe(32)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
@@ -187,7 +241,6 @@ def member_handlers() -> list[HTTPRouteHandler]:
                 "INSERT INTO api_clients (org_id, client_id, secret_hash, name) VALUES (%s, %s, %s, %s)",
                 (org_id, client_id, hash_secret(secret), data.name),
             )
-        # the secret is shown once, here, and stored only as a hash
-        return Response({"client_id": client_id, "client_secret": secret, "name": data.name}, status_code=201)
+        return ClientCredentials(client_id=client_id, client_secret=secret, name=data.name)
 
     return [my_orgs, create_org, update_org, list_members, add_member, update_member, remove_member, create_client]

@@ -1,7 +1,7 @@
 """SQL of the generated admin routes, built once per resource from its spec (identifiers quoted by psycopg).
 
-Tenant scoping lives here: ``scope`` joins a table up its parent chain to the column naming its
-organization, and every query filters on it, so no route can read or change a row of another organization.
+Every query filters on the row's organization, found up its parent chain (:func:`api.tenancy.scope`), so no
+route can read or change a row of another organization.
 """
 
 from __future__ import annotations
@@ -12,39 +12,16 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from api.admin.resources import RESOURCES, Resource
+from api.tenancy import scope
 
 __all__ = ["QUERIES", "Queries"]
-
-
-def _scope(resource: Resource) -> tuple[sql.Composable, sql.Composable]:
-    """(FROM clause with joins up to the organization, the organization column expression)."""
-    joins: list[sql.Composable] = [sql.SQL("{} AS t0").format(sql.Identifier(resource.table))]
-    current, alias = resource, "t0"
-    n = 0
-    while current.org_column is None:
-        assert current.parent is not None, f"{current.name} has neither org_column nor parent"
-        column, parent_name = current.parent
-        parent = RESOURCES[parent_name]
-        n += 1
-        joins.append(
-            sql.SQL("JOIN {} AS {} ON {}.id = {}.{}").format(
-                sql.Identifier(parent.table),
-                sql.Identifier(f"t{n}"),
-                sql.Identifier(f"t{n}"),
-                sql.Identifier(alias),
-                sql.Identifier(column),
-            )
-        )
-        current, alias = parent, f"t{n}"
-    return sql.SQL(" ").join(joins), sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(current.org_column))
 
 
 class Queries:
     def __init__(self, resource: Resource) -> None:
         self.resource = resource
         table = sql.Identifier(resource.table)
-        source, org = _scope(resource)
-        self.org_of = sql.SQL("SELECT {} AS org_id FROM {} WHERE t0.id = %s").format(org, source)
+        source, org = scope(resource.table)
         self.get = sql.SQL("SELECT t0.* FROM {} WHERE t0.id = %s AND {} = %s").format(source, org)
         self._list_head = sql.SQL("SELECT t0.* FROM {} WHERE {} = %s").format(source, org)
         self._count_head = sql.SQL("SELECT count(*) AS n FROM {} WHERE {} = %s").format(source, org)

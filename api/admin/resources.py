@@ -1,10 +1,9 @@
 """The management API's resources as data: table, fields, how a row belongs to an organization, who writes.
 
 Every route of the admin app is generated from these specs (list, read, create, update, delete), so tenant
-scoping is written once: a row's organization is found by following its parent chain up to a table with
-``org_id`` (a match -> its stage -> season -> competition), and every id a request names (a parent, a team,
-a player, a venue) must belong to the caller's organization, or the request gets a 404 as if it did not
-exist. DTOs are msgspec Structs built from the field lists: a Create type (required fields without
+scoping is written once: every id a request names (a parent, a team, a player, a venue: the fields with a
+``ref``) must belong to the caller's organization (:mod:`api.tenancy`), or the request gets a 404 as if it
+did not exist. DTOs are msgspec Structs built from the field lists: a Create type (required fields without
 defaults), an Update type (every field optional, absent = unchanged).
 """
 
@@ -14,6 +13,8 @@ import datetime as dt
 from typing import Any
 
 import msgspec
+
+from api.tenancy import org_column
 
 __all__ = ["RESOURCES", "Field", "Resource"]
 
@@ -30,18 +31,22 @@ class Field(msgspec.Struct, frozen=True):
     ref: str | None = None
     #: jsonb column: sent as JSON
     json: bool = False
+    #: NOT NULL with a table default: optional to send, never null when read
+    default: bool = False
+
+    def read_type(self) -> Any:
+        return self.type if self.required or self.default else self.type | None
 
 
 class Resource(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     table: str
     fields: tuple[Field, ...]
-    #: the column holding the organization, or the parent (column, resource) it belongs through
-    org_column: str | None = None
-    parent: tuple[str, str] | None = None
     write_roles: tuple[str, ...] = EDIT
     #: list filters accepted as query parameters (equality on these columns)
     filters: tuple[str, ...] = ()
+    #: columns the table sets itself (timestamps, links made by calendar generation): read, never written
+    read_only: tuple[Field, ...] = ()
 
     def create_type(self) -> type[msgspec.Struct]:
         required = [(f.name, f.type) for f in self.fields if f.required]
@@ -55,6 +60,20 @@ class Resource(msgspec.Struct, frozen=True, kw_only=True):
             (f.name, (f.type if f.required else f.type | None) | msgspec.UnsetType, msgspec.UNSET) for f in self.fields
         ]
         return msgspec.defstruct(f"{_camel(self.name)}Update", fields, kw_only=True, forbid_unknown_fields=True)
+
+    def read_type(self) -> type[msgspec.Struct]:
+        """A row as the API answers it: every column of the table."""
+        org = [("org_id", int)] if org_column(self.table) else []
+        columns = [(f.name, f.read_type()) for f in (*self.fields, *self.read_only)]
+        return msgspec.defstruct(f"{_camel(self.name)}Read", [("id", int), *org, *columns], kw_only=True)
+
+    def page_type(self) -> type[msgspec.Struct]:
+        """A page of the list route, with the count of every row that matches."""
+        return msgspec.defstruct(
+            f"{_camel(self.name)}Page",
+            [("items", list[self.read_type()]), ("total", int), ("limit", int), ("offset", int)],  # type: ignore[misc]
+            kw_only=True,
+        )
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -73,13 +92,12 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="competitions",
             table="competitions",
-            org_column="org_id",
+            read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(Field("sport", str, True), Field("slug", Slug, True), Field("name", Text, True)),
         ),
         Resource(
             name="seasons",
             table="seasons",
-            parent=("competition_id", "competitions"),
             filters=("competition_id",),
             fields=(
                 Field("competition_id", int, True, ref="competitions"),
@@ -91,37 +109,35 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="stages",
             table="stages",
-            parent=("season_id", "seasons"),
             filters=("season_id",),
             fields=(
                 Field("season_id", int, True, ref="seasons"),
                 Field("name", Text, True),
                 Field("kind", str, True),
-                Field("ordinal", int),
+                Field("ordinal", int, default=True),
                 Field("regulation", str, True),
-                Field("regulation_params", dict[str, Any], json=True),
+                Field("regulation_params", dict[str, Any], json=True, default=True),
             ),
         ),
         Resource(
             name="groups",
             table="groups",
-            parent=("stage_id", "stages"),
             filters=("stage_id",),
             fields=(Field("stage_id", int, True, ref="stages"), Field("name", Text, True)),
         ),
         Resource(
             name="teams",
             table="teams",
-            org_column="org_id",
+            read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(Field("name", Text, True), Field("short_name", Text), Field("code", str)),
         ),
         Resource(
             name="players",
             table="players",
-            org_column="org_id",
+            read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
                 Field("last_name", Text, True),
-                Field("first_name", Text),
+                Field("first_name", Text, default=True),
                 Field("birth_date", dt.date),
                 Field("nationality", str),
             ),
@@ -129,19 +145,16 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="venues",
             table="venues",
-            org_column="org_id",
             fields=(Field("name", Text, True), Field("city", Text), Field("capacity", int)),
         ),
         Resource(
             name="officials",
             table="officials",
-            org_column="org_id",
-            fields=(Field("name", Text, True), Field("role", str)),
+            fields=(Field("name", Text, True), Field("role", str, default=True)),
         ),
         Resource(
             name="roster_entries",
             table="roster_entries",
-            parent=("season_id", "seasons"),
             filters=("season_id", "team_id"),
             fields=(
                 Field("season_id", int, True, ref="seasons"),
@@ -154,9 +167,14 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="matches",
             table="matches",
-            parent=("stage_id", "stages"),
             filters=("stage_id", "round", "status", "home_team_id", "away_team_id"),
             write_roles=PROTOCOL,  # scorers may only change the protocol fields (see SCORER_MATCH_FIELDS)
+            read_only=(
+                Field("tie_id", int),
+                Field("leg", int),
+                Field("game_no", int),
+                Field("updated_at", dt.datetime, default=True),
+            ),
             fields=(
                 Field("stage_id", int, True, ref="stages"),
                 Field("group_id", int, ref="groups"),
@@ -166,10 +184,10 @@ RESOURCES: dict[str, Resource] = {
                 Field("venue_id", int, ref="venues"),
                 Field("referee_id", int, ref="officials"),
                 Field("kickoff", dt.datetime),
-                Field("status", str),
+                Field("status", str, default=True),
                 Field("home_score", int),
                 Field("away_score", int),
-                Field("period_scores", list[list[int]], json=True),
+                Field("period_scores", list[list[int]], json=True, default=True),
                 Field("decided_in", str),
                 Field("attendance", int),
             ),
@@ -177,9 +195,9 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="match_events",
             table="match_events",
-            parent=("match_id", "matches"),
             filters=("match_id",),
             write_roles=PROTOCOL,
+            read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
                 Field("match_id", int, True, ref="matches"),
                 Field("team_id", int, True, ref="teams"),
@@ -202,7 +220,6 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="lineups",
             table="lineups",
-            parent=("match_id", "matches"),
             filters=("match_id",),
             write_roles=PROTOCOL,
             fields=(
@@ -218,8 +235,8 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="suspensions",
             table="suspensions",
-            parent=("season_id", "seasons"),
             filters=("season_id", "player_id"),
+            read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
                 Field("season_id", int, True, ref="seasons"),
                 Field("player_id", int, True, ref="players"),
@@ -232,8 +249,8 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="point_adjustments",
             table="point_adjustments",
-            parent=("stage_id", "stages"),
             filters=("stage_id",),
+            read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
                 Field("stage_id", int, True, ref="stages"),
                 Field("team_id", int, True, ref="teams"),
@@ -244,12 +261,11 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             name="content_items",
             table="content_items",
-            org_column="org_id",
             filters=("kind", "competition_id", "team_id", "match_id"),
             fields=(
                 Field("kind", str, True),
                 Field("title", Text, True),
-                Field("body", Text),
+                Field("body", Text, default=True),
                 Field("url", str),
                 Field("competition_id", int, ref="competitions"),
                 Field("match_id", int, ref="matches"),

@@ -12,16 +12,9 @@ from api.admin.checks import check_protocol
 from api.admin.queries import QUERIES
 from api.admin.resources import Resource
 from api.db import Row
-from api.errors import NotFoundError
+from api.tenancy import ensure_in_org, org_column
 
-__all__ = ["check_refs", "ensure_in_org", "insert_row"]
-
-
-async def ensure_in_org(conn: AsyncConnection[Row], org_id: int, resource: str, item_id: int) -> None:
-    """404 unless ``item_id`` is a ``resource`` of ``org_id`` (another organization's id does not exist here)."""
-    row = await (await conn.execute(QUERIES[resource].org_of, (item_id,))).fetchone()
-    if row is None or int(row["org_id"]) != org_id:
-        raise NotFoundError(f"{item_id} is not one of this organization's {resource.replace('_', ' ')}")
+__all__ = ["check_refs", "insert_row"]
 
 
 async def check_refs(conn: AsyncConnection[Row], org_id: int, resource: Resource, values: dict[str, Any]) -> None:
@@ -34,8 +27,9 @@ async def check_refs(conn: AsyncConnection[Row], org_id: int, resource: Resource
 async def insert_row(conn: AsyncConnection[Row], org_id: int, resource: Resource, item: msgspec.Struct) -> Row:
     """Insert ``item`` (a Create DTO) as a row of ``org_id``; absent fields take the table's defaults."""
     values = {k: v for k, v in msgspec.structs.asdict(item).items() if v is not None}
-    if resource.org_column is not None:
-        values[resource.org_column] = org_id
+    column = org_column(resource.table)
+    if column is not None:
+        values[column] = org_id
     await check_refs(conn, org_id, resource, values)
     await check_protocol(conn, resource.name, values, existing=None)
     query, params = QUERIES[resource.name].insert(values)

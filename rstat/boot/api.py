@@ -14,7 +14,7 @@ from api.admin.app import create_admin_app
 from api.db import Database
 from api.identity import create_identity_app
 from api.keys import KeyStore
-from api.public import create_public_app
+from api.public.app import create_public_app
 from api.tokens import HttpKeySource, JwksCache
 from rstat.settings import Settings, load_settings
 
