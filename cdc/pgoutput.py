@@ -33,7 +33,6 @@ __all__ = [
     "TypeInfo",
     "Update",
     "decode_insert",
-    "parse_keepalive",
 ]
 
 UNCHANGED_TOAST = object()  # marker of a TOASTed value the server did not send because it did not change
@@ -43,12 +42,10 @@ TupleValue = object
 _I16 = struct.Struct(">h")
 _I32 = struct.Struct(">i")
 _U32 = struct.Struct(">I")
-_I64 = struct.Struct(">q")
 _U64 = struct.Struct(">Q")
 _BEGIN = struct.Struct(">QqI")
 _COMMIT = struct.Struct(">BQQq")
 _STREAM_COMMIT = struct.Struct(">IBQQq")
-_KEEPALIVE = struct.Struct(">Qq?")
 
 
 class PgoutputError(ValueError):
@@ -170,12 +167,6 @@ Message = (
     | StreamCommit
     | StreamAbort
 )
-
-
-def parse_keepalive(frame: bytes) -> tuple[int, int, bool]:
-    """(wal_end, send_time, reply_requested) of a primary keepalive ('k') copy frame."""
-    end, sent, reply = _KEEPALIVE.unpack_from(frame, 1)
-    return end, sent, reply
 
 
 def _cstring(buf: bytes, pos: int) -> tuple[str, int]:

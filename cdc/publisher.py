@@ -1,86 +1,27 @@
-"""Publishing to Kafka with exact acknowledgement tracking.
+"""The Kafka adapter of the CDC reader: topics, the schema registry topic, and change messages.
 
-The position reported to PostgreSQL may pass a transaction only when Kafka has acknowledged every message
-of it and of every transaction before it. :class:`AckTracker` keeps the committed transactions in commit
-order with their count of unacknowledged messages; delivery reports (served by ``poll``) count them down.
-A broker outage just keeps messages in flight: the producer retries forever (idempotent, so without
-duplicates in Kafka), the reader stops reading the WAL once too much is in flight, and resumes.
+Every change message counts in :class:`cdc.acks.AckTracker` until its delivery report (served by ``poll``)
+arrives, so the reader confirms to PostgreSQL only what Kafka has acknowledged. A broker outage just keeps
+messages in flight: the producer retries forever (idempotent, so without duplicates in Kafka), the reader
+stops reading the WAL once too much is in flight, and resumes.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import deque
-from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from cdc.acks import AckTracker, TxAcks
 from cdc.config import CdcConfig
 from cdc.errors import KafkaDeliveryError
 from cdc.metrics import CdcMetrics
 
-__all__ = ["AckTracker", "Publisher", "TxAcks"]
+__all__ = ["Publisher"]
 
 log = logging.getLogger(__name__)
-
-
-class TxAcks:
-    """Acknowledgement state of one transaction (or of one snapshot)."""
-
-    __slots__ = ("callback", "commit_ts_us", "committed", "end_lsn", "pending", "tracker")
-
-    def __init__(self, tracker: AckTracker, commit_ts_us: int) -> None:
-        self.callback = self.delivered  # bound once: one per transaction, not one per message
-        self.tracker = tracker
-        self.commit_ts_us = commit_ts_us
-        self.pending = 0
-        self.committed = False
-        self.end_lsn = 0
-
-    def delivered(self, err: KafkaError | None, _msg: Any) -> None:
-        if err is not None:
-            self.tracker.fail(err)
-            return
-        self.pending -= 1
-        self.tracker.in_flight -= 1
-        if self.pending == 0 and self.committed:
-            self.tracker.metrics.ack_latency.observe(max(0.0, time.time() - self.commit_ts_us / 1e6))
-
-
-class AckTracker:
-    def __init__(self, metrics: CdcMetrics) -> None:
-        self.metrics = metrics
-        self.queue: deque[TxAcks] = deque()
-        self.in_flight = 0
-        self.confirmed_lsn = 0
-        self.error: KafkaError | None = None
-
-    def begin(self, commit_ts_us: int) -> TxAcks:
-        return TxAcks(self, commit_ts_us)
-
-    def commit(self, tx: TxAcks, end_lsn: int) -> None:
-        tx.committed = True
-        tx.end_lsn = end_lsn
-        if tx.pending == 0:
-            self.metrics.ack_latency.observe(max(0.0, time.time() - tx.commit_ts_us / 1e6))
-        self.queue.append(tx)
-
-    def fail(self, err: KafkaError) -> None:
-        if self.error is None:
-            self.error = err
-
-    def advance(self) -> int:
-        """The LSN up to which every transaction is committed and acknowledged."""
-        queue = self.queue
-        while queue and queue[0].pending == 0:
-            self.confirmed_lsn = max(self.confirmed_lsn, queue.popleft().end_lsn)
-        return self.confirmed_lsn
-
-    @property
-    def idle(self) -> bool:
-        return not self.queue and self.in_flight == 0
 
 
 class Publisher:
@@ -152,8 +93,7 @@ class Publisher:
     def produce(
         self, topic: str, key: bytes | None, value: bytes | None, tx: TxAcks, partition: int | None = None
     ) -> None:
-        tx.pending += 1
-        self.tracker.in_flight += 1
+        self.tracker.sent(tx)
         while True:
             try:
                 if partition is None:
@@ -168,10 +108,11 @@ class Publisher:
 
     def poll(self, timeout: float = 0.0) -> None:
         self.producer.poll(timeout)
-        if self.tracker.error is not None:
-            err = self.tracker.error
+        err = self.tracker.error
+        if err is not None:
+            name, text = (err.name(), err.str()) if isinstance(err, KafkaError) else (type(err).__name__, str(err))
             raise KafkaDeliveryError(
-                f"Kafka refused a message ({err.name()}): {err.str()}; nothing past it "
+                f"Kafka refused a message ({name}): {text}; nothing past it "
                 "was confirmed to PostgreSQL, restart the reader once Kafka is fixed"
             )
 
@@ -181,6 +122,3 @@ class Publisher:
         while self.tracker.in_flight > 0 and time.monotonic() < deadline:
             self.poll(0.1)
         return self.tracker.in_flight == 0
-
-    def close(self, timeout: float = 30.0) -> None:
-        self.producer.flush(timeout)

@@ -15,10 +15,12 @@ import time
 import psycopg
 from psycopg import sql
 
-__all__ = ["PG_EPOCH_US", "ReplicationStream", "format_lsn", "parse_lsn"]
+__all__ = ["PG_EPOCH_US", "ReplicationStream", "format_lsn", "parse_keepalive", "parse_lsn", "parse_xlogdata"]
 
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970-01-01
 _STATUS = struct.Struct(">cQQQq?")
+_KEEPALIVE = struct.Struct(">Qq?")
+_XLOG_HEADER = struct.Struct(">QQq")
 
 
 def parse_lsn(text: str) -> int:
@@ -28,6 +30,18 @@ def parse_lsn(text: str) -> int:
 
 def format_lsn(lsn: int) -> str:
     return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
+
+
+def parse_keepalive(frame: bytes) -> tuple[int, int, bool]:
+    """(wal_end, send_time, reply_requested) of a primary keepalive ('k') copy frame."""
+    end, sent, reply = _KEEPALIVE.unpack_from(frame, 1)
+    return end, sent, reply
+
+
+def parse_xlogdata(frame: bytes) -> tuple[int, int, bytes]:
+    """(start LSN, server WAL end, pgoutput message) of an XLogData ('w') copy frame."""
+    start, wal_end, _sent = _XLOG_HEADER.unpack_from(frame, 1)
+    return start, wal_end, frame[_XLOG_HEADER.size + 1 :]
 
 
 class ReplicationStream:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from cdc.metrics import CdcMetrics
 from cdc.publisher import Publisher
-from cdc.reader import CdcReader, request_snapshot
+from cdc.reader import CdcReader
+from cdc.snapshot import request_snapshot
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry
 

@@ -1,0 +1,228 @@
+"""One connection's worth of streaming: the transaction being published and the positions reported back.
+
+Ordinary transactions are published as they are decoded (their commit LSN is known from Begin); streamed
+in-progress transactions are spilled to disk and published at their Stream Commit, or dropped at Stream
+Abort. The position confirmed to PostgreSQL is the one :class:`cdc.acks.AckTracker` allows: nothing past a
+message Kafka has not acknowledged, nothing past a transaction still being published.
+
+A :class:`Session` exists only while the reader is connected; a reconnect starts a new one (PostgreSQL
+resends everything after the confirmed position).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from cdc.config import CdcConfig
+from cdc.envelopes import Counts, Envelopes, EventPublisher, Tx
+from cdc.metrics import CdcMetrics
+from cdc.pgoutput import (
+    Begin,
+    Commit,
+    LogicalMessage,
+    PgoutputDecoder,
+    Relation,
+    StreamAbort,
+    StreamCommit,
+    StreamStart,
+    StreamStop,
+    decode_insert,
+)
+from cdc.replication import PG_EPOCH_US, format_lsn
+from cdc.snapshot import requested_table
+from cdc.spill import SpillStore
+
+__all__ = ["ChangeSource", "Session", "SlotWatch", "TableSnapshot"]
+
+log = logging.getLogger(__name__)
+
+STREAM_CONTROL = frozenset(b"SEcA")  # Stream Start, Stop, Commit, Abort: never spilled
+#: (table, transaction, progress callback) -> rows published
+TableSnapshot = Callable[[str, Tx, Callable[[], None]], int]
+
+
+class ChangeSource(Protocol):
+    """The replication stream: copy frames in, standby status (written/flushed positions) out."""
+
+    def read(self, timeout: float) -> bytes | None:
+        """The next copy frame, or None when none arrives within ``timeout`` seconds."""
+
+    def send_status(self, written: int, flushed: int, reply: bool = False) -> None:
+        """Tell the server what was received (``written``) and what it may forget (``flushed``)."""
+
+
+class SlotWatch(Protocol):
+    """Periodic chores on the slot, through an ordinary connection."""
+
+    def heartbeat(self) -> None: ...
+
+    def measure_lag(self) -> None: ...
+
+
+class Session:
+    """The decoding, publishing and position state of one replication connection."""
+
+    def __init__(
+        self,
+        config: CdcConfig,
+        *,
+        source: ChangeSource,
+        publisher: EventPublisher,
+        envelopes: Envelopes,
+        spill: SpillStore,
+        metrics: CdcMetrics,
+        watch: SlotWatch,
+        snapshot_table: TableSnapshot,
+        tables: list[str],
+        counts: Counts,
+        stop: threading.Event,
+        received_lsn: int = 0,
+    ) -> None:
+        self.config = config
+        self.source = source
+        self.publisher = publisher
+        self.tracker = publisher.tracker
+        self.envelopes = envelopes
+        self.spill = spill
+        self.metrics = metrics
+        self.watch = watch
+        self.snapshot_table = snapshot_table
+        self.tables = tables
+        self.counts = counts
+        self.stop = stop
+        #: the highest WAL position the server has sent
+        self.received_lsn = received_lsn
+        self.decoder = PgoutputDecoder()
+        #: the transaction being published: no position past it is confirmed while it is set
+        self.tx: Tx | None = None
+        self.stream_xid: int | None = None
+        self._last_report = self._last_heartbeat = self._last_lag = 0.0
+
+    # -- frames ----------------------------------------------------------------------------------------------
+
+    def on_keepalive(self, wal_end: int, reply: bool) -> None:
+        self.received_lsn = max(self.received_lsn, wal_end)
+        if reply:
+            self.report()
+
+    def on_data(self, start: int, wal_end: int, body: bytes) -> None:
+        """One pgoutput message at WAL position ``start``."""
+        self.received_lsn = max(self.received_lsn, wal_end)
+        first = body[0]
+        if self.decoder.in_stream:
+            if first not in STREAM_CONTROL:
+                assert self.stream_xid is not None  # pgoutput sends data in a stream only after Stream Start
+                self.spill.append(self.stream_xid, start, body)
+                return
+        elif first == 0x49 and self.tx is not None:  # Insert: the hot path
+            relid, values = decode_insert(body)
+            self.envelopes.emit(self.envelopes.relations[relid], "c", None, values, self.tx, lsn=start)
+            return
+        message = self.decoder.decode(body)
+        if isinstance(message, Begin):
+            now_us = message.commit_ts + PG_EPOCH_US
+            self.tx = Tx(message.xid, message.final_lsn, now_us, self.tracker.begin(now_us))
+        elif isinstance(message, Commit):
+            assert self.tx is not None  # pgoutput sends Commit only after Begin
+            self.tracker.commit(self.tx.acks, message.end_lsn)
+            self.tx = None
+        elif isinstance(message, StreamStart):
+            self.stream_xid = message.xid
+        elif isinstance(message, StreamStop):
+            self.stream_xid = None
+        elif isinstance(message, StreamAbort):
+            self.spill.abort(message.xid, message.subxid)
+        elif isinstance(message, StreamCommit):
+            self._replay(message)
+        elif isinstance(message, LogicalMessage) and not message.transactional:
+            if message.prefix == "rstat.snapshot":
+                self._requested_snapshot(message, start)
+        elif isinstance(message, Relation):
+            self.envelopes.on_relation(message)
+        elif self.tx is not None:
+            self.envelopes.change(message, start, self.tx)
+
+    def _replay(self, commit: StreamCommit) -> None:
+        aborted = self.spill.aborted_subxacts.get(commit.xid, set())
+        now_us = commit.commit_ts + PG_EPOCH_US
+        tx = Tx(commit.xid, commit.commit_lsn, now_us, self.tracker.begin(now_us))
+        self.tx = tx  # while it replays, nothing past it may be confirmed
+        decoder = PgoutputDecoder()
+        decoder.in_stream = True
+        count = 0
+        for lsn, raw in self.spill.replay(commit.xid):
+            message = decoder.decode(raw)
+            if getattr(message, "xid", None) in aborted:
+                continue
+            self.envelopes.change(message, lsn, tx)
+            count += 1
+            if count % 2000 == 0:
+                self.pump()
+                self.maybe_report()  # a long replay must keep the walsender from timing out
+        self.spill.discard(commit.xid)
+        self.tracker.commit(tx.acks, commit.end_lsn)
+        self.tx = None
+        log.info(
+            "streamed transaction %d committed at %s: %d messages", commit.xid, format_lsn(commit.commit_lsn), count
+        )
+
+    def _requested_snapshot(self, message: LogicalMessage, lsn: int) -> None:
+        """A re-snapshot asked for by ``rstat cdc snapshot TABLE``, read now, at the position of the request."""
+        table = requested_table(message, lsn, self.tables)
+        if table is None:
+            return
+        now = int(time.time() * 1e6)
+        tx = Tx(None, message.lsn, now, self.tracker.begin(now))
+        self.tx = tx  # nothing past the request is confirmed before its rows are published
+        rows = self.snapshot_table(table, tx, self.progress)
+        self.tracker.commit(tx.acks, lsn)
+        self.tx = None
+        log.info("re-snapshot of %s at %s: %d rows", table, format_lsn(lsn), rows)
+
+    # -- flow control and positions --------------------------------------------------------------------------
+
+    def pump(self) -> None:
+        """Serve delivery reports; while too much is in flight, wait (and keep PostgreSQL informed)."""
+        self.publisher.poll(0)
+        while self.tracker.in_flight >= self.config.max_in_flight and not self.stop.is_set():
+            self.publisher.poll(0.05)
+            self.maybe_report()
+
+    def progress(self) -> None:
+        """Between batches of a snapshot: serve acknowledgements, and report once streaming has begun."""
+        self.pump()
+        if self.received_lsn:
+            self.maybe_report()
+
+    def report(self) -> None:
+        """Send the standby status: received up to ``received_lsn``, flushed up to what Kafka acknowledged."""
+        tracker = self.tracker
+        flushed = tracker.advance()
+        if tracker.idle and self.tx is None:
+            # nothing of ours is pending: WAL up to what the server has sent is done with
+            flushed = max(flushed, self.received_lsn)
+            tracker.confirmed_lsn = flushed
+        self.source.send_status(self.received_lsn, flushed, reply=False)
+        metrics = self.metrics
+        metrics.flushed_lsn.set(flushed)
+        metrics.in_flight.set(tracker.in_flight)
+        metrics.bytes.inc(self.publisher.take_bytes())
+        for (table, op), count in self.counts.items():
+            metrics.changes.labels(table, op).inc(count)
+        self.counts.clear()
+        self._last_report = time.monotonic()
+
+    def maybe_report(self) -> None:
+        now = time.monotonic()
+        if now - self._last_report >= self.config.status_interval_s:
+            self.report()
+        if self.config.heartbeat_s and now - self._last_heartbeat >= self.config.heartbeat_s:
+            self.watch.heartbeat()
+            self._last_heartbeat = time.monotonic()
+        if now - self._last_lag >= 5:
+            self.watch.measure_lag()
+            self._last_lag = time.monotonic()
