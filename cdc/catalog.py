@@ -10,21 +10,9 @@ from psycopg import sql
 from cdc.errors import CdcConfigError
 from cdc.values import TEXT, ColumnType, array_of, builtin_type
 
-__all__ = ["Catalog", "TableSpec"]
+__all__ = ["Catalog"]
 
 Conn = psycopg.Connection[tuple[object, ...]]
-
-
-class TableSpec:
-    """A captured table: its columns (after exclusions) and the columns of its Kafka key."""
-
-    __slots__ = ("columns", "key", "name", "schema")
-
-    def __init__(self, schema: str, name: str, columns: list[str], key: list[str]) -> None:
-        self.schema = schema
-        self.name = name
-        self.columns = columns
-        self.key = key
 
 
 class Catalog:
