@@ -24,6 +24,7 @@ from litestar.openapi import OpenAPIConfig
 from api.config import ApiConfig
 from api.db import Database
 from api.errors import TooManyRequestsError, UnauthorizedError, handlers
+from api.health import Health
 from api.keys import KeyStore
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
@@ -186,9 +187,9 @@ def create_identity_app(api: ApiConfig, *, db: Database, keys: KeyStore) -> Lite
         return keys.jwks()
 
     @get("/healthz", summary="Liveness")
-    async def healthz() -> dict[str, str]:
+    async def healthz() -> Health:
         keys.current()  # raises (500) without a key: the app cannot sign anything
-        return {"status": "ok"}
+        return Health(status="ok")
 
     return Litestar(
         route_handlers=[login, refresh, revoke, client_token, jwks, healthz],

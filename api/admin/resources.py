@@ -10,7 +10,7 @@ defaults), an Update type (every field optional, absent = unchanged).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -83,8 +83,57 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
-Slug = str
+# The columns' rules (schemas/sql), so that the API refuses a value in words, naming the field, before the
+# database would refuse it by a constraint's name; the OpenAPI document shows them to clients. Rules across
+# fields (a team against itself, a season ending before it starts) and the sport's limits stay in the database.
+
+#: the ``sports`` table's rows: a new sport is a new rules module, a migration and a name here
+SPORTS = ("football", "ice-hockey")
+SMALLINT = 32767
+
+
+def _text(longest: int) -> Any:
+    return Annotated[str, msgspec.Meta(min_length=1, max_length=longest)]
+
+
+def _pattern(regex: str) -> Any:
+    return Annotated[str, msgspec.Meta(pattern=regex)]
+
+
+def _small(least: int, most: int = SMALLINT) -> Any:
+    """A smallint column with a CHECK on its range."""
+    return Annotated[int, msgspec.Meta(ge=least, le=most)]
+
+
 Text = str
+Sport = Literal[SPORTS]  # type: ignore[valid-type]
+Slug = _pattern("^[a-z0-9][a-z0-9-]{0,62}$")
+StageKind = Literal["league", "groups", "knockout", "playoff"]
+MatchStatus = Literal["scheduled", "live", "finished", "postponed", "cancelled", "awarded"]
+DecidedIn = Literal["REG", "OT", "SO", "AWD"]
+EventKind = Literal[
+    "goal",
+    "own_goal",
+    "penalty_goal",
+    "penalty_miss",
+    "yellow",
+    "second_yellow",
+    "red",
+    "penalty",
+    "substitution",
+    "shot",
+    "save",
+    "goalie_change",
+    "shootout_attempt",
+    "period_end",
+]
+Strength = Literal["EV", "PP", "SH", "EN"]
+PenaltyMinutes = Literal[2, 4, 5, 10, 20, 25]
+ContentKind = Literal["news", "video", "photo"]
+Count = Annotated[int, msgspec.Meta(ge=0)]
+Positive = _small(1)
+Number = _small(0, 99)
+Minute = _small(0)
 
 RESOURCES: dict[str, Resource] = {
     r.name: r
@@ -93,7 +142,7 @@ RESOURCES: dict[str, Resource] = {
             name="competitions",
             table="competitions",
             read_only=(Field("created_at", dt.datetime, default=True),),
-            fields=(Field("sport", str, True), Field("slug", Slug, True), Field("name", Text, True)),
+            fields=(Field("sport", Sport, True), Field("slug", Slug, True), Field("name", _text(200), True)),
         ),
         Resource(
             name="seasons",
@@ -101,7 +150,7 @@ RESOURCES: dict[str, Resource] = {
             filters=("competition_id",),
             fields=(
                 Field("competition_id", int, True, ref="competitions"),
-                Field("name", Text, True),
+                Field("name", _text(100), True),
                 Field("starts_on", dt.date),
                 Field("ends_on", dt.date),
             ),
@@ -112,9 +161,9 @@ RESOURCES: dict[str, Resource] = {
             filters=("season_id",),
             fields=(
                 Field("season_id", int, True, ref="seasons"),
-                Field("name", Text, True),
-                Field("kind", str, True),
-                Field("ordinal", int, default=True),
+                Field("name", _text(100), True),
+                Field("kind", StageKind, True),
+                Field("ordinal", Positive, default=True),
                 Field("regulation", str, True),
                 Field("regulation_params", dict[str, Any], json=True, default=True),
             ),
@@ -123,34 +172,38 @@ RESOURCES: dict[str, Resource] = {
             name="groups",
             table="groups",
             filters=("stage_id",),
-            fields=(Field("stage_id", int, True, ref="stages"), Field("name", Text, True)),
+            fields=(Field("stage_id", int, True, ref="stages"), Field("name", _text(50), True)),
         ),
         Resource(
             name="teams",
             table="teams",
             read_only=(Field("created_at", dt.datetime, default=True),),
-            fields=(Field("name", Text, True), Field("short_name", Text), Field("code", str)),
+            fields=(
+                Field("name", _text(200), True),
+                Field("short_name", Text),
+                Field("code", _pattern("^[A-Z0-9]{2,5}$")),
+            ),
         ),
         Resource(
             name="players",
             table="players",
             read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
-                Field("last_name", Text, True),
+                Field("last_name", _text(100), True),
                 Field("first_name", Text, default=True),
                 Field("birth_date", dt.date),
-                Field("nationality", str),
+                Field("nationality", _pattern("^[A-Z]{3}$")),
             ),
         ),
         Resource(
             name="venues",
             table="venues",
-            fields=(Field("name", Text, True), Field("city", Text), Field("capacity", int)),
+            fields=(Field("name", _text(200), True), Field("city", Text), Field("capacity", Count)),
         ),
         Resource(
             name="officials",
             table="officials",
-            fields=(Field("name", Text, True), Field("role", str, default=True)),
+            fields=(Field("name", _text(200), True), Field("role", str, default=True)),
         ),
         Resource(
             name="roster_entries",
@@ -160,7 +213,7 @@ RESOURCES: dict[str, Resource] = {
                 Field("season_id", int, True, ref="seasons"),
                 Field("team_id", int, True, ref="teams"),
                 Field("player_id", int, True, ref="players"),
-                Field("number", int),
+                Field("number", Number),
                 Field("position", str),
             ),
         ),
@@ -178,18 +231,18 @@ RESOURCES: dict[str, Resource] = {
             fields=(
                 Field("stage_id", int, True, ref="stages"),
                 Field("group_id", int, ref="groups"),
-                Field("round", int, True),
+                Field("round", Positive, True),
                 Field("home_team_id", int, True, ref="teams"),
                 Field("away_team_id", int, True, ref="teams"),
                 Field("venue_id", int, ref="venues"),
                 Field("referee_id", int, ref="officials"),
                 Field("kickoff", dt.datetime),
-                Field("status", str, default=True),
-                Field("home_score", int),
-                Field("away_score", int),
+                Field("status", MatchStatus, default=True),
+                Field("home_score", Minute),
+                Field("away_score", Minute),
                 Field("period_scores", list[list[int]], json=True, default=True),
-                Field("decided_in", str),
-                Field("attendance", int),
+                Field("decided_in", DecidedIn),
+                Field("attendance", Count),
             ),
         ),
         Resource(
@@ -201,18 +254,18 @@ RESOURCES: dict[str, Resource] = {
             fields=(
                 Field("match_id", int, True, ref="matches"),
                 Field("team_id", int, True, ref="teams"),
-                Field("kind", str, True),
+                Field("kind", EventKind, True),
                 Field("player_id", int, ref="players"),
                 Field("assist1_id", int, ref="players"),
                 Field("assist2_id", int, ref="players"),
                 Field("player_out_id", int, ref="players"),
                 Field("goalie_id", int, ref="players"),
-                Field("period", int, True),
-                Field("minute", int),
-                Field("stoppage", int),
-                Field("clock_seconds", int),
-                Field("strength", str),
-                Field("penalty_minutes", int),
+                Field("period", Positive, True),
+                Field("minute", Minute),
+                Field("stoppage", Minute),
+                Field("clock_seconds", Count),
+                Field("strength", Strength),
+                Field("penalty_minutes", PenaltyMinutes),
                 Field("infraction", str),
                 Field("scored", bool),
             ),
@@ -226,10 +279,10 @@ RESOURCES: dict[str, Resource] = {
                 Field("match_id", int, True, ref="matches"),
                 Field("team_id", int, True, ref="teams"),
                 Field("player_id", int, True, ref="players"),
-                Field("number", int),
+                Field("number", Number),
                 Field("starter", bool, True),
                 Field("position", str),
-                Field("goalie_toi_seconds", int),
+                Field("goalie_toi_seconds", Count),
             ),
         ),
         Resource(
@@ -242,7 +295,7 @@ RESOURCES: dict[str, Resource] = {
                 Field("player_id", int, True, ref="players"),
                 Field("team_id", int, ref="teams"),
                 Field("reason", Text, True),
-                Field("matches", int, True),
+                Field("matches", Positive, True),
                 Field("from_match_id", int, ref="matches"),
             ),
         ),
@@ -263,10 +316,10 @@ RESOURCES: dict[str, Resource] = {
             table="content_items",
             filters=("kind", "competition_id", "team_id", "match_id"),
             fields=(
-                Field("kind", str, True),
-                Field("title", Text, True),
+                Field("kind", ContentKind, True),
+                Field("title", _text(300), True),
                 Field("body", Text, default=True),
-                Field("url", str),
+                Field("url", _pattern("^https?://")),
                 Field("competition_id", int, ref="competitions"),
                 Field("match_id", int, ref="matches"),
                 Field("team_id", int, ref="teams"),
