@@ -45,7 +45,7 @@ class Change:
         return self.record["source"]["commit_lsn"], self.record["source"]["ordinal"]
 
 
-def running(proc: subprocess.Popen[bytes], name: str, log: Path) -> None:
+def ensure_running(proc: subprocess.Popen[bytes], name: str, log: Path) -> None:
     """Stop a wait at once when ``proc`` has exited: what it was to do will not happen any more."""
     if proc.poll() is not None:
         raise StopWaiting(f"{name} exited with {proc.returncode}; see {log}")

@@ -14,21 +14,24 @@ import os
 import random
 import signal
 import subprocess
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import psycopg
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import ConsumerGroupState, Message, Producer
+from confluent_kafka.admin import AdminClient
 
 from crawlers.football_txt import parse_football_txt
 from sports import Adjustment, DecidedIn, Result, compute_standings, regulation
 from sports.discipline import Card, CardKind, fair_play_points
 from sports.football_stats import Goal, MatchSheet, SendingOff, football_player_stats
 from sports.team_records import team_records
-from tests.conftest import DATA, unique
-from tests.integration.cdc_support import RSTAT, CdcEnv, start_streams
+from streams.app import STATE_VERSION
+from tests.conftest import DATA
+from tests.integration.cdc_support import RSTAT, CdcEnv, TopicReader, ensure_running, start_streams
+from tests.waiting import DEFAULT_TIMEOUT_S, eventually
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 KILL_AT = int(os.environ.get("KILL_AT", "190"))
@@ -66,16 +69,18 @@ def wait_for_table(
     log: Path,
     timeout: float = 180,
 ) -> list[tuple[Any, ...]]:
-    """The materialized table once it equals ``expected`` (or whatever it is when the time is up)."""
-    deadline = time.monotonic() + timeout
-    got: list[tuple[Any, ...]] = []
-    while time.monotonic() < deadline:
+    """The materialized table once it equals ``expected``."""
+    assert expected, "an empty table is no sign of progress"
+
+    def settled() -> list[tuple[Any, ...]]:
+        ensure_running(worker, "rstat streams", log)
         got = materialized(conn, stage)
-        if got == expected:
-            break
-        assert worker.poll() is None, f"rstat streams exited with {worker.returncode}; see {log}"
-        time.sleep(0.5)
-    return got
+        assert got == expected
+        return got
+
+    return eventually(
+        settled, timeout=timeout, interval=0.5, message=f"stats.standings to settle on the batch result (see {log})"
+    )
 
 
 def assert_team_records(conn: Conn, stage: int, timeout: float = 60) -> None:
@@ -100,9 +105,8 @@ def assert_team_records(conn: Conn, stage: int, timeout: float = 60) -> None:
         (int(r.team), r.home_won, r.home_drawn, r.home_lost, r.away_won, r.away_drawn, r.away_lost, r.form)
         for r in team_records(results).values()
     )
-    deadline = time.monotonic() + timeout
-    got: list[tuple[Any, ...]] = []
-    while time.monotonic() < deadline:
+
+    def settled() -> bool:
         got = [
             tuple(r)
             for r in conn.execute(
@@ -111,29 +115,59 @@ def assert_team_records(conn: Conn, stage: int, timeout: float = 60) -> None:
                 (stage,),
             ).fetchall()
         ]
-        if got == expected:
-            return
-        time.sleep(0.5)
-    assert got == expected
+        assert got == expected
+        return True
+
+    eventually(settled, timeout=timeout, interval=0.5, message="stats.team_records to equal sports.team_records")
 
 
-def read_notices(env: CdcEnv) -> list[dict[str, Any]]:
-    topic = env.env["RSTAT__STREAMS__NOTICES_TOPIC"]
-    consumer = Consumer(
-        {"bootstrap.servers": env.settings.kafka.bootstrap(), "group.id": unique("n"), "enable.auto.commit": False}
-    )
-    meta = consumer.list_topics(topic, timeout=10).topics[topic]
-    consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
+def read_notices(env: CdcEnv, until: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
+    """The notices from the start of the topic once ``until`` holds of them, and to the end of the topic."""
+    reader = TopicReader(env.settings, [env.env["RSTAT__STREAMS__NOTICES_TOPIC"]])
     found: list[dict[str, Any]] = []
-    idle = time.monotonic()
-    while time.monotonic() - idle < 2:
-        for m in consumer.consume(1000, 0.2):
-            value = m.value()
-            if m.error() is None and value:
-                found.append(json.loads(value))
-                idle = time.monotonic()
-    consumer.close()
+
+    def add(messages: list[Message]) -> None:
+        found.extend(json.loads(value) for m in messages if (value := m.value()))
+
+    def enough() -> bool:
+        add(reader.poll())
+        assert until(found), f"{len(found)} notices so far"
+        return True
+
+    try:
+        eventually(enough, interval=0, message="the notices the test expects")
+        add(reader.to_end())
+    finally:
+        reader.close()
     return found
+
+
+def wait_for_groups(chain: CdcEnv, workers: dict[str, subprocess.Popen[bytes]], logs: Path) -> None:
+    """Until every consumer group of the workers (Faust's, for the agents and tables, the intake's and the
+    materializer's) is stable with one member per worker, each owning partitions."""
+    app = f"{chain.env['RSTAT__STREAMS__APP_ID']}-v{STATE_VERSION}"
+    admin = AdminClient({"bootstrap.servers": chain.settings.kafka.bootstrap()})
+
+    def split() -> bool:
+        for name, worker in workers.items():
+            ensure_running(worker, f"worker {name}", logs / f"{name}.log")
+        listed = admin.list_consumer_groups(request_timeout=30).result().valid
+        groups = {app, f"{app}-intake", f"{app}-materializer"} | {
+            g.group_id for g in listed if g.group_id.startswith(app)
+        }
+        described = {
+            g: f.result() for g, f in admin.describe_consumer_groups(sorted(groups), request_timeout=30).items()
+        }
+        owned = {
+            g: (d.state.name, [len(m.assignment.topic_partitions) for m in d.members]) for g, d in described.items()
+        }
+        assert all(
+            state == ConsumerGroupState.STABLE.name and len(counts) == len(workers) and all(counts)
+            for state, counts in owned.values()
+        ), f"(state, partitions of each member) by group: {owned}"
+        return True
+
+    eventually(split, interval=0.5, message="the workers to join every group and split its partitions")
 
 
 def batch_table(conn: Conn, stage: int) -> list[tuple[Any, ...]]:
@@ -186,19 +220,22 @@ def materialized(conn: Conn, stage: int) -> list[tuple[Any, ...]]:
 def inject_duplicates(env: CdcEnv, table: str, count: int) -> int:
     """Produce again the first ``count`` messages of a CDC topic: an at-least-once redelivery."""
     topic = env.topic(table)
-    consumer = Consumer(
-        {"bootstrap.servers": env.settings.kafka.bootstrap(), "group.id": unique("dup"), "enable.auto.commit": False}
-    )
-    meta = consumer.list_topics(topic, timeout=10).topics[topic]
-    consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
-    messages: list[Any] = []
-    deadline = time.monotonic() + 30
-    while len(messages) < count and time.monotonic() < deadline:
-        messages += [m for m in consumer.consume(count, 0.5) if m.error() is None and m.value()]
-    consumer.close()
+    reader = TopicReader(env.settings, [topic])
+    messages: list[Message] = []
+
+    def enough() -> bool:
+        messages.extend(m for m in reader.poll(0.5) if m.value())
+        return len(messages) >= count
+
+    try:
+        eventually(enough, interval=0, message=f"{count} messages in {topic}")
+    finally:
+        reader.close()
     producer = Producer({"bootstrap.servers": env.settings.kafka.bootstrap()})
     for m in messages[:count]:
-        producer.produce(topic, key=m.key(), value=m.value(), partition=int(m.partition()))
+        partition = m.partition()
+        assert partition is not None
+        producer.produce(topic, key=m.key(), value=m.value(), partition=partition)
     assert producer.flush(30) == 0
     return len(messages[:count])
 
@@ -260,7 +297,9 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
             else:
                 insert(m)
             if n == KILL_AT:
-                worker.send_signal(signal.SIGKILL)  # mid-season: the worker dies, its state must survive
+                # mid-season: the worker dies, its state must survive (so it must have some by then)
+                eventually(lambda: materialized(conn, stage), message=f"the worker to materialize a table (see {log})")
+                worker.send_signal(signal.SIGKILL)
                 worker.wait()
                 worker = start_streams(chain, log)
         conn.execute("UPDATE point_adjustments SET points = -6, reason = 'reduced on appeal' WHERE id = %s", (everton,))
@@ -289,18 +328,18 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
         expected_live = {
             t: (p + (3 if t == playing[0] else 0), n + (1 if t in playing else 0)) for t, (p, n) in final.items()
         }
-        live: dict[int, tuple[int, int]] = {}
-        for _ in range(120):  # written by the same agent as the table above, possibly a moment later
+
+        def live_settled() -> bool:  # written by the same agent as the table above, possibly a moment later
             live = {
                 int(t): (int(p), int(n))
                 for t, p, n in conn.execute(
                     "SELECT team_id, points, played FROM stats.live_standings WHERE stage_id = %s", (stage,)
                 ).fetchall()
             }
-            if live == expected_live:
-                break
-            time.sleep(0.5)
-        assert live == expected_live
+            assert live == expected_live
+            return True
+
+        eventually(live_settled, interval=0.5, message="stats.live_standings to count the match in play")
         version = conn.execute(
             "SELECT commit_lsn FROM stats.standings_versions WHERE stage_id = %s", (stage,)
         ).fetchone()
@@ -311,7 +350,13 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
     published = [
         line.split(",") for line in (DATA / "football" / "epl_2023-24_final_table.csv").read_text().splitlines()[1:]
     ]
-    notices = read_notices(chain)
+    notices = read_notices(
+        chain,
+        lambda ns: (
+            len({n["id"] for n in ns if n["kind"] == "match_finished"}) >= 381
+            and {"score_corrected", "leader_changed"} <= {n["kind"] for n in ns}
+        ),
+    )
     finished = {n["id"] for n in notices if n["kind"] == "match_finished"}
     assert len(finished) == 381  # every match once, and the one deleted and entered again under a new id
     assert any(n["kind"] == "score_corrected" for n in notices)
@@ -321,7 +366,7 @@ def test_epl_season_through_the_whole_chain_with_corrections_duplicates_and_a_ki
     assert worker.poll() is None
     assert cdc.poll() is None
     os.kill(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=60)
+    worker.wait(timeout=DEFAULT_TIMEOUT_S)
 
 
 def test_nhl_season_with_overtime_and_shootouts_through_the_whole_chain(chain: CdcEnv, tmp_path: Path) -> None:
@@ -393,17 +438,17 @@ def test_a_second_worker_takes_over_the_partitions_of_a_killed_one(chain: CdcEnv
     """Two workers share the partitions; one is killed with -9 mid-load and never comes back."""
     chain.start()
     chain.wait_streaming()
-    workers = []
+    workers = {}
     for name in ("a", "b"):
         env = {**chain.env, "RSTAT__STREAMS__DATA_DIR": str(tmp_path / f"streams-{name}")}
         with (tmp_path / f"{name}.log").open("ab") as out:
             proc = subprocess.Popen([RSTAT, "streams"], env=env, stdout=out, stderr=subprocess.STDOUT)
         chain.procs.append(proc)
-        workers.append(proc)
+        workers[name] = proc
     season = json.loads((DATA / "football" / "2023-24_en.1.json").read_text())["matches"]
     with chain.connect() as conn:
         stage, team = create_league(conn, "football", "premier-league", sorted({m["team1"] for m in season}))
-        time.sleep(8)  # both workers joined the group and split the partitions
+        wait_for_groups(chain, workers, tmp_path)
         for n, m in enumerate(season):
             conn.execute(
                 "INSERT INTO matches (stage_id, round, home_team_id, away_team_id, status, home_score, away_score, "
@@ -411,9 +456,9 @@ def test_a_second_worker_takes_over_the_partitions_of_a_killed_one(chain: CdcEnv
                 (stage, int(m["round"].split()[-1]), team[m["team1"]], team[m["team2"]], *m["score"]["ft"]),
             )
             if n == 150:
-                workers[0].send_signal(signal.SIGKILL)
-                workers[0].wait()
-        got = wait_for_table(conn, stage, batch_table(conn, stage), workers[1], tmp_path / "b.log")
+                workers["a"].send_signal(signal.SIGKILL)
+                workers["a"].wait()
+        got = wait_for_table(conn, stage, batch_table(conn, stage), workers["b"], tmp_path / "b.log")
         assert got == batch_table(conn, stage)
     # b was assigned partitions when both joined, and again when a's were handed to it
     assert (tmp_path / "b.log").read_text().count("Setting newly assigned partitions") >= 2
@@ -592,8 +637,12 @@ def test_world_cup_scorers_cards_and_fair_play_through_the_whole_chain(chain: Cd
     worker = start_streams(chain, log)
     with chain.connect() as conn:
         stages, groups, season = load_world_cup(conn, live_final=True)
-        # killed while it works through the tournament's protocols, and started again on its own state
-        time.sleep(0.5)
+        # killed while it works through the tournament's protocols (once it has some of them in its state),
+        # and started again on its own state
+        eventually(
+            lambda: one(conn, "SELECT count(*) FROM stats.player_stats WHERE season_id = %s", (season,)),
+            message=f"the worker to materialize player statistics (see {log})",
+        )
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         worker = start_streams(chain, log)
@@ -610,10 +659,9 @@ def test_world_cup_scorers_cards_and_fair_play_through_the_whole_chain(chain: Cd
             (season, wrong),
         )
         players, tables = world_cup_batch(conn, season)
-        deadline = time.monotonic() + 240
-        got_players: dict[int, dict[str, Any]] = {}
-        got_tables: dict[int, list[tuple[Any, ...]]] = {}
-        while time.monotonic() < deadline:
+
+        def settled() -> tuple[dict[int, dict[str, Any]], dict[int, list[tuple[Any, ...]]]]:
+            ensure_running(worker, "rstat streams", log)
             got_players = {
                 int(p): s["football"]
                 for p, s in conn.execute(
@@ -631,17 +679,20 @@ def test_world_cup_scorers_cards_and_fair_play_through_the_whole_chain(chain: Cd
                 ]
                 for g in tables
             }
-            if got_players == players and got_tables == tables:
-                break
-            assert worker.poll() is None, f"rstat streams exited; see {log}"
-            time.sleep(1)
-        assert got_tables == tables, f"group tables did not settle; see {log}"
-        wrong_players = {
-            p: (got_players.get(p), players.get(p))
-            for p in players.keys() | got_players.keys()
-            if got_players.get(p) != players.get(p)
-        }
-        assert got_players == players, f"player statistics did not settle; see {log}: {list(wrong_players.items())[:3]}"
+            assert got_tables == tables, f"group tables did not settle; see {log}"
+            wrong_players = {
+                p: (got_players.get(p), players.get(p))
+                for p in players.keys() | got_players.keys()
+                if got_players.get(p) != players.get(p)
+            }
+            assert got_players == players, (
+                f"player statistics did not settle; see {log}: {list(wrong_players.items())[:3]}"
+            )
+            return got_players, got_tables
+
+        got_players, got_tables = eventually(
+            settled, timeout=240, interval=1, message="the player statistics and group tables to settle"
+        )
         names = dict(conn.execute("SELECT id, last_name FROM players").fetchall())
         team_names = {v: k for k, v in dict(conn.execute("SELECT name, id FROM teams").fetchall()).items()}
         top = conn.execute(
@@ -656,14 +707,21 @@ def test_world_cup_scorers_cards_and_fair_play_through_the_whole_chain(chain: Cd
         assert got_tables[groups["Group H"]][2][4] == "fair_play"
         assert sum(s["goals"] + s["own_goals"] for s in got_players.values()) == 169
         assert sum(s["red_cards"] for s in got_players.values()) == sum(s["red_cards"] for s in players.values()) > 0
-    notices = read_notices(chain)
-    goals = [n for n in notices if n["kind"] == "goal_scored"]
     final = json.loads((DATA / "football" / "2018_worldcup.json").read_text())["matches"][-1]
     timeline = sorted([(g["minute"], g.get("offset", 0), side) for side in (0, 1) for g in final[f"goals{side + 1}"]])
     running = [
         (sum(1 for t in timeline[: n + 1] if t[2] == 0), sum(1 for t in timeline[: n + 1] if t[2] == 1))
         for n in range(len(timeline))
     ]
+    notices = read_notices(
+        chain,
+        lambda ns: (
+            len({n["id"] for n in ns if n["kind"] == "goal_scored"}) >= len(running)
+            and any(n["id"] == f"player_suspended:{suspension}" for n in ns)
+            and len({n["id"] for n in ns if n["kind"] == "match_finished"}) >= 64
+        ),
+    )
+    goals = [n for n in notices if n["kind"] == "goal_scored"]
     assert running[-1] == (4, 2)  # France 4-2 Croatia
     # one notice per goal of the final (ids are stable, so redeliveries collapse), with the running score
     assert sorted({n["id"]: (n["home_score"], n["away_score"]) for n in goals}.values()) == running

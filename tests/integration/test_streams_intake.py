@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -15,6 +14,7 @@ from streams.sender import Sender
 from tests.conftest import unique
 from tests.integration.cdc_support import CdcEnv, start_streams
 from tests.integration.test_streams import Conn, batch_table, create_league, materialized, wait_for_table
+from tests.waiting import eventually
 
 TEAMS = ["Arsenal", "Chelsea", "Everton", "Fulham"]
 
@@ -75,9 +75,11 @@ def test_a_change_whose_schema_is_nowhere_stops_the_worker_and_says_why(chain: C
     with chain.connect() as conn:
         worker, _, _ = first_round_through_the_chain(chain, log, conn, [("Arsenal", "Chelsea", 2, 1)])
     produce_raw(chain, "matches", b"\xc3\x01" + bytes.fromhex("0123456789abcdef") + b"\x00")
-    deadline = time.monotonic() + 90
-    while worker.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.5)
+    eventually(
+        lambda: worker.poll() is not None,
+        interval=0.5,
+        message=f"the worker to stop at a change of an unknown schema (see {log})",
+    )
     assert worker.poll() is not None, f"the worker kept running past an unknown schema; see {log}"
     assert worker.returncode != 0
     text = log.read_text(errors="replace")
@@ -101,13 +103,18 @@ def test_the_sender_places_keys_where_the_batches_expect_them(stack: Settings) -
         consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("g"), "enable.auto.commit": False})
         consumer.assign([TopicPartition(topic, p, 0) for p in range(5)])
         placed: dict[bytes, int] = {}
-        deadline = time.monotonic() + 30
-        while len(placed) < len(keys) and time.monotonic() < deadline:
+
+        def all_placed() -> bool:
             for message in consumer.consume(500, 0.5):
                 got, partition = message.key(), message.partition()
                 if message.error() is None and got is not None and partition is not None:
                     placed[got] = partition
-        consumer.close()
+            return len(placed) >= len(keys)
+
+        try:
+            eventually(all_placed, interval=0, message=f"the {len(keys)} keys to be read back from {topic}")
+        finally:
+            consumer.close()
         assert len(placed) == len(keys)
         assert {key: partition_of(key, 5) for key in keys} == placed
         assert len(set(placed.values())) == 5
