@@ -18,7 +18,8 @@ from schemas.codec import CodecError, UnknownSchemaError
 from streams.batching import Outbox, Sends
 from streams.consuming import BatchConsumer, Received
 from streams.errors import StreamsInputError
-from streams.facts import Notice, facts_from_change, suspension_notice
+from streams.facts import facts_from_change
+from streams.notices import Notice, suspension_notice
 from streams.protocol import row_fact
 
 __all__ = ["Intake", "Routed", "route_change"]

@@ -11,7 +11,7 @@ order of writes is the order of the topic and the event loop keeps serving the o
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -19,7 +19,19 @@ from psycopg import sql
 
 from streams.wire import PLAYER_FIELDS, ROW_FIELDS, TEAM_FIELDS
 
-__all__ = ["LIVE_STANDINGS", "PLAYER_STATS", "STANDINGS", "TEAM_RECORDS", "Materializer", "Target"]
+__all__ = [
+    "LIVE_STANDINGS",
+    "PLAYER_STATS",
+    "STANDINGS",
+    "TEAM_RECORDS",
+    "Key",
+    "Materializer",
+    "Target",
+    "copy_rows",
+    "key_columns",
+    "newest_by_key",
+    "version_columns",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +73,42 @@ TEAM_RECORDS = Target("team_records", ("stage_id",), TEAM_FIELDS, rows="teams")
 PLAYER_STATS = Target("player_stats", ("season_id", "player_id"), PLAYER_FIELDS, rows="players")
 
 
+def newest_by_key(items: Sequence[tuple[Target, dict[str, Any]]]) -> dict[Target, dict[Key, dict[str, Any]]]:
+    """Of a batch's records, the newest of each key per target (bursts coalesce: only it is written)."""
+    newest: dict[Target, dict[Key, dict[str, Any]]] = {}
+    for target, record in items:
+        per_key = newest.setdefault(target, {})
+        key = target.key_of(record)
+        known = per_key.get(key)
+        if known is None or int(record["version"]) > int(known["version"]):
+            per_key[key] = record
+    return newest
+
+
+def version_columns(target: Target, records: dict[Key, dict[str, Any]]) -> list[list[int]]:
+    """The arrays of :attr:`Target.upsert_versions`: the key columns, then version, commit_lsn, ordinal."""
+    columns: list[list[int]] = [[] for _ in range(len(target.key) + 3)]
+    for key, record in records.items():
+        for n, value in enumerate((*key, int(record["version"]), int(record["commit_lsn"]), int(record["ordinal"]))):
+            columns[n].append(value)
+    return columns
+
+
+def key_columns(keys: list[Key]) -> list[list[int]]:
+    """The arrays of :attr:`Target.delete`: one per key column."""
+    return [list(c) for c in zip(*keys, strict=True)]
+
+
+def copy_rows(target: Target, keys: list[Key], records: dict[Key, dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """The rows :attr:`Target.copy` writes for ``keys``: each row of a key's record, after the key."""
+    for key in keys:
+        for row in records[key][target.rows]:
+            yield (*key, *(row[f] for f in target.fields))
+
+
 class Materializer:
+    """The :class:`~streams.materializing.StatisticsSink` of the worker: PostgreSQL's ``stats`` schema."""
+
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self.conn: psycopg.Connection[tuple[Any, ...]] | None = None
@@ -74,18 +121,11 @@ class Materializer:
     def write(self, items: Sequence[tuple[Target, dict[str, Any]]]) -> int:
         """Write a batch of records in one transaction, only the newest of each key; a record older than or
         as new as what is materialized is skipped. Returns how many keys were written."""
-        newest: dict[Target, dict[Key, dict[str, Any]]] = {}
-        for target, record in items:
-            per_key = newest.setdefault(target, {})
-            key = target.key_of(record)
-            known = per_key.get(key)
-            if known is None or int(record["version"]) > int(known["version"]):
-                per_key[key] = record
         conn = self._connection()
         written = 0
         try:
             with conn.transaction():
-                for target, records in newest.items():
+                for target, records in newest_by_key(items).items():
                     written += self._replace(conn, target, records)
         except psycopg.OperationalError:
             conn.close()
@@ -96,20 +136,13 @@ class Materializer:
     @staticmethod
     def _replace(conn: psycopg.Connection[tuple[Any, ...]], target: Target, records: dict[Key, dict[str, Any]]) -> int:
         """Replace the rows of every key whose record is newer than the materialized version."""
-        columns: list[list[int]] = [[] for _ in range(len(target.key) + 3)]
-        for key, record in records.items():
-            for n, value in enumerate(
-                (*key, int(record["version"]), int(record["commit_lsn"]), int(record["ordinal"]))
-            ):
-                columns[n].append(value)
-        won: list[Key] = [tuple(r) for r in conn.execute(target.upsert_versions, columns).fetchall()]
+        won: list[Key] = [tuple(r) for r in conn.execute(target.upsert_versions, version_columns(target, records))]
         if not won:
             return 0  # replays or older records only: what is there is at least as new
-        conn.execute(target.delete, [list(c) for c in zip(*won, strict=True)])
+        conn.execute(target.delete, key_columns(won))
         with conn.cursor() as cursor, cursor.copy(target.copy) as copy:
-            for key in won:
-                for row in records[key][target.rows]:
-                    copy.write_row((*key, *(row[f] for f in target.fields)))
+            for values in copy_rows(target, won, records):
+                copy.write_row(values)
         return len(won)
 
     def close(self) -> None:

@@ -39,6 +39,7 @@ from sports.hockey_stats import (
     hockey_stats,
 )
 from sports.regulations import FairPlayScale
+from streams.positions import Position, by_position, newest_position, put_newer, supersedes
 
 __all__ = [
     "LINE_STATUSES",
@@ -62,7 +63,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Position = tuple[int, int]
 #: statuses whose protocol counts in player statistics: a match in play counts live, as sites show it
 LINE_STATUSES = ("live", "finished", "awarded")
 HOCKEY = "ice-hockey"
@@ -217,25 +217,18 @@ class MatchState(msgspec.Struct, kw_only=True):
     def apply(self, fact: RowFact) -> bool:
         """Fold one fact in; False for a replay or an older change."""
         if fact.kind == "match":
-            if self.match is not None and self.match.position >= fact.position:
+            if not supersedes(fact, self.match, by_position):
                 return False
             self.match = fact
             self.was_live |= isinstance(fact.data, MatchRow) and fact.data.status == "live"
-        else:
-            rows = self.events if fact.kind == "event" else self.lineups
-            known = rows.get(fact.id)
-            if known is not None and known.position >= fact.position:
-                return False
-            rows[fact.id] = fact
+        elif not put_newer(self.events if fact.kind == "event" else self.lineups, fact.id, fact, by_position):
+            return False
         self.version += 1
         return True
 
     @property
     def position(self) -> Position:
-        facts = [*self.events.values(), *self.lineups.values()]
-        if self.match is not None:
-            facts.append(self.match)
-        return max((f.position for f in facts), default=(0, 0))
+        return newest_position([*self.events.values(), *self.lineups.values(), self.match])
 
     def protocols(self) -> list[Protocol]:
         """What the stages must hear after the last change: the protocol for the match's stage, and a
@@ -426,6 +419,10 @@ class LineEntry(msgspec.Struct, frozen=True, array_like=True):
     line: PlayerLine | None
 
 
+def _by_version(entry: LineEntry) -> int:
+    return entry.version
+
+
 class PlayerState(msgspec.Struct, kw_only=True):
     """A player's lines in one season, each under ``stage:match`` with the protocol version that set it."""
 
@@ -436,16 +433,15 @@ class PlayerState(msgspec.Struct, kw_only=True):
     lines: dict[str, LineEntry] = msgspec.field(default_factory=dict)
 
     def apply(self, line_id: str, entry: LineEntry) -> bool:
-        known = self.lines.get(line_id)
-        if known is not None and known.version >= entry.version:
+        """Fold one line in; False for a replay or a line of an older protocol version."""
+        if not put_newer(self.lines, line_id, entry, _by_version):
             return False
-        self.lines[line_id] = entry
         self.version += 1
         return True
 
     @property
     def position(self) -> Position:
-        return max((e.position for e in self.lines.values()), default=(0, 0))
+        return newest_position(self.lines.values())
 
     def current(self) -> list[PlayerLine]:
         """The lines that count, in match order (the last one names the player's current team)."""

@@ -1,8 +1,10 @@
-"""The wire form of the processor's outputs: Avro like CDC, schemas on the registry topic."""
+"""The wire form of the processor's outputs: Avro like CDC, the schemas in ``schemas/avro/stats.*.avsc``,
+published on the registry topic."""
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any
 
 from sports import StandingRow
@@ -23,52 +25,21 @@ __all__ = [
     "teams_record",
 ]
 
-_ROW = {
-    "type": "record",
-    "name": "StandingRow",
-    "namespace": "rstat.stats",
-    "fields": [
-        {"name": "position", "type": "int"},
-        {"name": "rank", "type": "int"},
-        {"name": "team_id", "type": "long"},
-        *(
-            {"name": n, "type": "int"}
-            for n in (
-                "played",
-                "won",
-                "drawn",
-                "lost",
-                "ot_won",
-                "ot_lost",
-                "goals_for",
-                "goals_against",
-                "goal_diff",
-                "points",
-            )
-        ),
-        {"name": "points_pct", "type": "double"},
-        {"name": "decided_by", "type": "string"},
-        {"name": "unresolved", "type": "boolean"},
-    ],
-}
-ROW_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _ROW["fields"])  # type: ignore[index]
+
+def _schema(name: str) -> dict[str, Any]:
+    """A statistics topic's schema as ``schemas/avro/<name>.avsc`` defines it: the one contract of the
+    worker that writes the topic, the materializer and every other reader."""
+    loaded = json.loads((resources.files("schemas") / "avro" / f"{name}.avsc").read_text(encoding="utf-8"))
+    return dict(loaded)
 
 
-def _versioned(name: str, keys: list[str], rows: str, item: dict[str, Any]) -> dict[str, Any]:
-    """An output record: its key, the version and newest change it reflects, and its rows."""
-    return {
-        "type": "record",
-        "name": name,
-        "namespace": "rstat.stats",
-        "fields": [
-            *({"name": k, "type": "long"} for k in keys),
-            *({"name": n, "type": "long"} for n in ("commit_lsn", "ordinal", "version")),
-            {"name": rows, "type": {"type": "array", "items": item}},
-        ],
-    }
+def _row_fields(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The fields of a record's rows (its last field, an array of records): the materialized columns."""
+    return tuple(str(f["name"]) for f in schema["fields"][-1]["type"]["items"]["fields"])
 
 
-STANDINGS_SCHEMA = _versioned("Standings", ["stage_id", "group_key"], "rows", _ROW)
+STANDINGS_SCHEMA = _schema("stats.standings")
+ROW_FIELDS = _row_fields(STANDINGS_SCHEMA)
 
 
 def standings_key(stage_id: int, group_key: int) -> bytes:
@@ -109,22 +80,8 @@ def standings_record(
     }
 
 
-_TEAM = {
-    "type": "record",
-    "name": "TeamRecord",
-    "namespace": "rstat.stats",
-    "fields": [
-        {"name": "team_id", "type": "long"},
-        *(
-            {"name": f"{side}_{n}", "type": "int"}
-            for side in ("home", "away")
-            for n in ("played", "won", "drawn", "lost", "goals_for", "goals_against")
-        ),
-        {"name": "form", "type": "string"},
-    ],
-}
-TEAM_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _TEAM["fields"])  # type: ignore[index]
-TEAMS_SCHEMA = _versioned("TeamRecords", ["stage_id"], "teams", _TEAM)
+TEAMS_SCHEMA = _schema("stats.teams")
+TEAM_FIELDS = _row_fields(TEAMS_SCHEMA)
 
 
 def teams_record(stage_id: int, position: tuple[int, int], version: int, records: list[TeamRecord]) -> dict[str, Any]:
@@ -137,35 +94,10 @@ def teams_record(stage_id: int, position: tuple[int, int], version: int, records
     return {"stage_id": stage_id, "commit_lsn": position[0], "ordinal": position[1], "version": version, "teams": teams}
 
 
-_PLAYER = {
-    "type": "record",
-    "name": "PlayerStats",
-    "namespace": "rstat.stats",
-    "fields": [
-        {"name": "team_id", "type": "long"},
-        {"name": "sport", "type": "string"},
-        *(
-            {"name": n, "type": "int"}
-            for n in (
-                "games",
-                "goals",
-                "assists",
-                "points",
-                "minutes",
-                "yellow_cards",
-                "red_cards",
-                "penalty_minutes",
-                "shutouts",
-            )
-        ),
-        {"name": "save_pct", "type": "double"},
-        {"name": "goals_against_average", "type": "double"},
-        #: every figure of the sport's statistics (football, skater, goalie), as JSON
-        {"name": "stats", "type": "string"},
-    ],
-}
-PLAYER_FIELDS: tuple[str, ...] = tuple(str(f["name"]) for f in _PLAYER["fields"])  # type: ignore[index]
-PLAYERS_SCHEMA = _versioned("PlayerSeason", ["season_id", "player_id"], "players", _PLAYER)
+#: the players' rows end with ``stats``: every figure of the sport's statistics (football, skater, goalie),
+#: as JSON
+PLAYERS_SCHEMA = _schema("stats.players")
+PLAYER_FIELDS = _row_fields(PLAYERS_SCHEMA)
 
 
 def player_key(season_id: int, player_id: int) -> bytes:

@@ -162,7 +162,7 @@ def test_a_match_moved_to_another_stage_leaves_the_first() -> None:
 
 
 def test_notices_have_stable_ids_and_fire_once_per_change() -> None:
-    from streams.facts import leader_notices, leaders, match_notices
+    from streams.notices import leader_notices, leaders, match_notices
 
     state = StageState(stage_id=1)
     (stage,) = facts_from_change("stages", STAGE)

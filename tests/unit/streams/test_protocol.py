@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sports.football_stats import football_player_stats
 from sports.hockey_stats import hockey_stats
-from streams.facts import REGULAR_PERIODS, protocol_notices
+from streams.notices import REGULAR_PERIODS, protocol_notices
 from streams.protocol import (
     LINE_STATUSES,
     MatchLines,
