@@ -1,10 +1,12 @@
-"""The management API's resources as data: table, fields, how a row belongs to an organization, who writes.
+"""The management API's resources as data: table, fields with their columns' rules, references, who writes.
 
 Every route of the admin app is generated from these specs (list, read, create, update, delete), so tenant
 scoping is written once: every id a request names (a parent, a team, a player, a venue: the fields with a
 ``ref``) must belong to the caller's organization (:mod:`api.tenancy`), or the request gets a 404 as if it
 did not exist. DTOs are msgspec Structs built from the field lists: a Create type (required fields without
-defaults), an Update type (every field optional, absent = unchanged).
+defaults), an Update type (every field optional, absent = unchanged), a Read type (every column, as
+answered) and a Page type of Read items. A field's type carries its column's rule, so Create and Update
+refuse what the database would, naming the field.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Field(msgspec.Struct, frozen=True):
     default: bool = False
 
     def read_type(self) -> Any:
+        """The column's type in an answer: null only where the table allows it."""
         return self.type if self.required or self.default else self.type | None
 
 
@@ -130,10 +133,11 @@ EventKind = Literal[
 Strength = Literal["EV", "PP", "SH", "EN"]
 PenaltyMinutes = Literal[2, 4, 5, 10, 20, 25]
 ContentKind = Literal["news", "video", "photo"]
-Count = Annotated[int, msgspec.Meta(ge=0)]
+#: an integer column with a CHECK (>= 0)
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 Positive = _small(1)
+SmallCount = _small(0)
 Number = _small(0, 99)
-Minute = _small(0)
 
 RESOURCES: dict[str, Resource] = {
     r.name: r
@@ -238,8 +242,8 @@ RESOURCES: dict[str, Resource] = {
                 Field("referee_id", int, ref="officials"),
                 Field("kickoff", dt.datetime),
                 Field("status", MatchStatus, default=True),
-                Field("home_score", Minute),
-                Field("away_score", Minute),
+                Field("home_score", SmallCount),
+                Field("away_score", SmallCount),
                 Field("period_scores", list[list[int]], json=True, default=True),
                 Field("decided_in", DecidedIn),
                 Field("attendance", Count),
@@ -261,8 +265,8 @@ RESOURCES: dict[str, Resource] = {
                 Field("player_out_id", int, ref="players"),
                 Field("goalie_id", int, ref="players"),
                 Field("period", Positive, True),
-                Field("minute", Minute),
-                Field("stoppage", Minute),
+                Field("minute", SmallCount),
+                Field("stoppage", SmallCount),
                 Field("clock_seconds", Count),
                 Field("strength", Strength),
                 Field("penalty_minutes", PenaltyMinutes),
