@@ -14,6 +14,7 @@ import pytest
 
 from cdc.config import CdcConfig
 from cdc.envelopes import Envelopes, SchemaBook, Tx
+from cdc.errors import KafkaDeliveryError
 from cdc.metrics import CdcMetrics
 from cdc.reader import dispatch
 from cdc.replication import parse_lsn
@@ -118,6 +119,17 @@ def test_a_position_is_confirmed_only_after_kafka_acknowledged_everything_before
     assert rig.flushed_after_report() == 0
     rig.publisher.acknowledge(0)
     assert rig.flushed_after_report() == TX3_END
+
+
+def test_a_refused_message_stops_the_reader_and_holds_the_position_before_it(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, auto_ack=False)
+    rig.feed(FRAMES[:12])
+    rig.publisher.acknowledge(0)
+    rig.publisher.refuse(1)
+    rig.publisher.acknowledge(2)
+    with pytest.raises(KafkaDeliveryError):
+        rig.session.pump()
+    assert rig.flushed_after_report() == TX1_END
 
 
 def test_nothing_past_a_transaction_still_being_published_is_confirmed(tmp_path: Path) -> None:
