@@ -5,10 +5,9 @@ limit per client."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -16,6 +15,9 @@ import pytest
 from sports import DecidedIn, Result, compute_standings, regulation
 from tests.integration.api_support import Apis, start_apis
 from tests.integration.cdc_support import CdcEnv, start_streams
+from tests.waiting import eventually
+
+T = TypeVar("T")
 
 SCORES = [(2, 0), (1, 1), (0, 3), (2, 2), (1, 0), (4, 1)]
 
@@ -33,13 +35,16 @@ def product(chain: CdcEnv, tmp_path: Path) -> Iterator[tuple[CdcEnv, Apis]]:
     )
 
 
-def _wait(read: Any, expected: Any, timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    got = read()
-    while got != expected and time.monotonic() < deadline:
-        time.sleep(0.5)
+def _wait(read: Callable[[], T], expected: T) -> T:
+    """What ``read`` returns once it equals ``expected`` (which must not be empty: an empty answer is no news)."""
+    assert expected, "nothing to wait for"
+
+    def answered() -> T:
         got = read()
-    return got
+        assert got == expected
+        return got
+
+    return eventually(answered, interval=0.5, message=f"the public API to answer {expected!r}")
 
 
 def test_league_built_in_admin_computed_by_the_stream_and_read_by_a_website(product: tuple[CdcEnv, Apis]) -> None:

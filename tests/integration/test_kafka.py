@@ -10,20 +10,26 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from rstat.settings import Settings
 from tests.conftest import unique
+from tests.waiting import DEFAULT_TIMEOUT_S, eventually
 
 
 def _create_topic(bootstrap: str, partitions: int = 1) -> str:
     topic = unique("rstat.test")
     admin = AdminClient({"bootstrap.servers": bootstrap})
     futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
-    futures[topic].result(timeout=30)
+    futures[topic].result(timeout=60)
+    # the controller has created it; the broker's metadata may not list it yet (it did not, on a busy broker)
+    eventually(
+        lambda: admin.list_topics(topic=topic, timeout=30).topics[topic].error is None,
+        message=f"topic {topic} in the broker's metadata",
+    )
     return topic
 
 
 def test_create_topic_with_partitions(stack: Settings) -> None:
     bootstrap = stack.kafka.bootstrap()
     topic = _create_topic(bootstrap, partitions=3)
-    metadata = AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic=topic, timeout=10)
+    metadata = AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic=topic, timeout=30)
     assert len(metadata.topics[topic].partitions) == 3
 
 
@@ -36,14 +42,12 @@ def test_confluent_kafka_round_trip(stack: Settings) -> None:
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("g"), "auto.offset.reset": "earliest"})
     consumer.subscribe([topic])
     try:
-        message = None
-        for _ in range(60):
+
+        def received() -> tuple[bytes | None, bytes | None] | None:  # the first polls wait for the group to form
             message = consumer.poll(1.0)
-            if message is not None and message.error() is None:
-                break
-        assert message is not None
-        assert message.error() is None
-        assert (message.key(), message.value()) == (b"match-1", b"goal")
+            return (message.key(), message.value()) if message is not None and message.error() is None else None
+
+        assert eventually(received, interval=0, message=f"a message from {topic}") == (b"match-1", b"goal")
     finally:
         consumer.close()
 
@@ -64,7 +68,7 @@ def test_aiokafka_round_trip(stack: Settings) -> None:
         )
         await consumer.start()
         try:
-            record = await asyncio.wait_for(consumer.getone(), timeout=30)
+            record = await asyncio.wait_for(consumer.getone(), timeout=DEFAULT_TIMEOUT_S)
         finally:
             await consumer.stop()
         return record.key, record.value
