@@ -24,17 +24,9 @@ from cdc.session import ChangeSource
 from rstat.settings import Settings
 from tests.conftest import DATA, unique
 from tests.unit.cdc.fakes import FakeChangeSource, FakePublisher, xlogdata
+from tests.waiting import StopWaiting, eventually
 
 PARTITIONS = 2
-
-
-def until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 # -- the event publisher ---------------------------------------------------------------------------------
@@ -139,7 +131,7 @@ def change_source(request: pytest.FixtureRequest) -> Iterator[SourceRig]:
             row = admin.execute("SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", (slot,))
             return row.fetchone() == (None,)
 
-        until(released)
+        eventually(released, message=f"replication slot {slot} to be released")
         admin.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
         admin.close()
         with psycopg.connect(pg.admin_dsn("postgres"), autocommit=True) as conn:
@@ -156,11 +148,14 @@ def test_change_source_sends_a_transaction_and_takes_back_the_flushed_position(c
         frame = rig.source.read(0.2)
         if frame is not None and frame[0] == ord("w"):  # keepalives ('k') may come in between
             start, wal_end, body = parse_xlogdata(frame)
-            assert wal_end >= start
+            if wal_end < start:
+                raise StopWaiting(f"XLogData ends at {wal_end}, before its start {start}")
             messages.append(decoder.decode(body))
-        return bool(messages) and isinstance(messages[-1], Commit)
+        if not messages or not isinstance(messages[-1], Commit):
+            raise AssertionError(f"no whole transaction yet: {messages}")
+        return True
 
-    assert until(committed), f"no whole transaction arrived: {messages}"
+    eventually(committed, interval=0, message="a whole transaction from the change source")
     assert isinstance(messages[0], Begin)
     assert any(isinstance(m, Insert) for m in messages)
     commit = messages[-1]
@@ -168,4 +163,9 @@ def test_change_source_sends_a_transaction_and_takes_back_the_flushed_position(c
     before = rig.confirmed()
     assert before < commit.end_lsn
     rig.source.send_status(commit.end_lsn, commit.end_lsn)
-    assert until(lambda: rig.confirmed() == commit.end_lsn), f"confirmed {rig.confirmed()}, not {commit.end_lsn}"
+
+    def taken_back() -> bool:
+        assert rig.confirmed() == commit.end_lsn
+        return True
+
+    eventually(taken_back, interval=0.05, message=f"the slot to confirm {commit.end_lsn}")

@@ -22,6 +22,7 @@ from streams.materializing import StatisticsSink
 from streams.sender import Sender
 from tests.conftest import unique
 from tests.unit.streams.fakes import FakeSender, FakeStatisticsSink
+from tests.waiting import eventually
 
 Rows = Callable[[Target, Key], list[dict[str, Any]]]
 Delivered = Callable[[str, int], list[tuple[int, bytes, bytes]]]
@@ -110,13 +111,16 @@ def publisher(request: pytest.FixtureRequest) -> tuple[Sends, str, Delivered]:
         consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("g"), "enable.auto.commit": False})
         consumer.assign([TopicPartition(name, p, 0) for p in range(3)])
         got: list[tuple[int, bytes, bytes]] = []
+
+        def all_read() -> bool:
+            for m in consumer.consume(100, 0.2):
+                if m.error() is None:
+                    got.append((int(m.partition() or 0), m.key() or b"", m.value() or b""))
+            assert len(got) >= count, f"{len(got)} of {count} messages"
+            return True
+
         try:
-            for _ in range(300):
-                for m in consumer.consume(100, 0.2):
-                    if m.error() is None:
-                        got.append((int(m.partition() or 0), m.key() or b"", m.value() or b""))
-                if len(got) >= count:
-                    break
+            eventually(all_read, interval=0, message=f"{count} messages in {name}")
         finally:
             consumer.close()
         return got
