@@ -41,6 +41,10 @@ def eventually(
     mean "not yet". Any other exception propagates at once; ``StopWaiting`` becomes an AssertionError at once.
     When ``timeout`` seconds have passed without success, raises an AssertionError that names ``message``
     (what was awaited) and the last value or exception the condition gave.
+
+    So an ``assert`` inside a condition means "not yet": a check that must never fail (an invariant of what
+    is read) raises ``StopWaiting`` there, or is made outside. A falsy result is "not yet" too, so a
+    condition whose answer may be empty returns something else (True, a tuple).
     """
     what = message or getattr(condition, "__name__", repr(condition))
     started = time.monotonic()
