@@ -14,11 +14,11 @@ from typing import Any
 import msgspec
 
 from sports import StandingRow
+from sports.registry import sport_rules
 from streams.facts import COUNTED_STATUSES, Fact, StageState
 from streams.protocol import Protocol
 
 __all__ = [
-    "REGULAR_PERIODS",
     "Notice",
     "leader_notices",
     "leaders",
@@ -109,8 +109,6 @@ def leader_notices(state: StageState, before: Mapping[str, str], after: Mapping[
     ]
 
 
-#: regular periods per sport (the ``sports`` table says the same): football two halves, hockey three periods
-REGULAR_PERIODS = {"football": 2, "ice-hockey": 3}
 _GOALS = ("goal", "penalty_goal", "own_goal")
 
 
@@ -123,7 +121,7 @@ def protocol_notices(protocol: Protocol, seen: set[int], sport: str, *, was_live
     events are often typed in a moment after the status (and may arrive first: they are another topic)."""
     if protocol.deleted or not (protocol.status == "live" or (was_live and protocol.counts)):
         return []
-    regular = REGULAR_PERIODS.get(sport, 2)
+    regular = sport_rules(sport).regular_periods
     p = protocol
     base: dict[str, Any] = {
         "stage_id": p.stage_id,

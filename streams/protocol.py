@@ -10,7 +10,6 @@ from the sums, which is exactly what the batch functions compute over all matche
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,29 +18,13 @@ import msgspec
 
 from sports import RulesError
 from sports.discipline import Card, CardKind, fair_play_points
-from sports.football_stats import (
-    FootballPlayerStats,
-    Goal,
-    LineupEntry,
-    MatchSheet,
-    SendingOff,
-    Substitution,
-    football_player_stats,
-)
-from sports.hockey_stats import (
-    GoalieAppearance,
-    GoalieStats,
-    HockeyGame,
-    HockeyGoal,
-    HockeyShot,
-    SkaterStats,
-    derive_rates,
-    hockey_stats,
-)
+from sports.registry import sport_of_kind, sport_rules
 from sports.regulations import FairPlayScale
+from sports.sport import Figures
 from streams.positions import Position, by_position, newest_position, put_newer, supersedes
 
 __all__ = [
+    "LINE_KINDS",
     "LINE_STATUSES",
     "LineEntry",
     "MatchLines",
@@ -65,7 +48,6 @@ log = logging.getLogger(__name__)
 
 #: statuses whose protocol counts in player statistics: a match in play counts live, as sites show it
 LINE_STATUSES = ("live", "finished", "awarded")
-HOCKEY = "ice-hockey"
 
 _EVENT_FIELDS = (
     "kind",
@@ -268,6 +250,11 @@ class MatchState(msgspec.Struct, kw_only=True):
         return out
 
 
+#: the kinds of figures a player's line holds (sports/registry.py knows which sport each belongs to); a
+#: sport with a kind of its own adds a field here, which changes the worker's state format (STATE_VERSION)
+LINE_KINDS = ("football", "skater", "goalie")
+
+
 class PlayerLine(msgspec.Struct, frozen=True, kw_only=True):
     """One player's figures from one match: football, or hockey as a skater and/or a goalie."""
 
@@ -275,86 +262,6 @@ class PlayerLine(msgspec.Struct, frozen=True, kw_only=True):
     football: dict[str, int] | None = None
     skater: dict[str, int] | None = None
     goalie: dict[str, int] | None = None
-
-
-def _counts(stats: msgspec.Struct) -> dict[str, int]:
-    """The additive fields of a stats struct (rates are derived again from the sums)."""
-    return {k: getattr(stats, k) for k in _count_fields(type(stats))}
-
-
-@functools.cache
-def _count_fields(kind: type[msgspec.Struct]) -> tuple[str, ...]:
-    """The int fields of a stats struct type (its per-player lines are built for every protocol)."""
-    return tuple(f.name for f in msgspec.structs.fields(kind) if f.type is int)
-
-
-def _football_sheet(p: Protocol) -> MatchSheet:
-    goals, subs, yellows, offs = [], [], [], []
-    for e in p.events:
-        minute = e.minute or 0
-        if e.kind in ("goal", "penalty_goal", "own_goal") and e.player_id is not None:
-            assist = str(e.assist1_id) if e.assist1_id is not None else ""
-            goals.append(Goal(team=str(e.team_id), scorer=str(e.player_id), minute=minute, kind=e.kind, assist=assist))
-        elif e.kind == "substitution" and e.player_id is not None and e.player_out_id is not None:
-            subs.append(
-                Substitution(
-                    team=str(e.team_id), player_in=str(e.player_id), player_out=str(e.player_out_id), minute=minute
-                )
-            )
-        elif e.kind == "yellow" and e.player_id is not None:
-            yellows.append(str(e.player_id))
-        elif e.kind in ("second_yellow", "red") and e.player_id is not None:
-            offs.append(SendingOff(player=str(e.player_id), minute=minute))
-    extra_time = any(e.period in (3, 4) for e in p.events)
-    return MatchSheet(
-        match_id=str(p.match_id),
-        home=str(p.home_team_id),
-        away=str(p.away_team_id),
-        length=120 if extra_time else 90,
-        lineups=tuple(LineupEntry(player=str(x.player_id), team=str(x.team_id), starter=x.starter) for x in p.lineups),
-        goals=tuple(goals),
-        substitutions=tuple(subs),
-        yellows=tuple(yellows),
-        sendings_off=tuple(offs),
-    )
-
-
-def _hockey_game(p: Protocol) -> HockeyGame:
-    goals, shots, penalties = [], [], []
-    for e in p.events:
-        if e.kind in ("goal", "penalty_goal") and e.player_id is not None:
-            goals.append(
-                HockeyGoal(
-                    team=str(e.team_id),
-                    scorer=str(e.player_id),
-                    period=e.period,
-                    clock_seconds=e.clock_seconds or 0,
-                    strength=e.strength or "EV",
-                    assists=tuple(str(a) for a in (e.assist1_id, e.assist2_id) if a is not None),
-                    goalie=str(e.goalie_id) if e.goalie_id is not None else "",
-                    penalty_shot=e.kind == "penalty_goal",
-                )
-            )
-        elif e.kind == "shot" and e.player_id is not None:
-            goalie = str(e.goalie_id) if e.goalie_id is not None else ""
-            shots.append(HockeyShot(team=str(e.team_id), shooter=str(e.player_id), goalie=goalie))
-        elif e.kind == "penalty" and e.player_id is not None and e.penalty_minutes:
-            penalties.append((str(e.player_id), e.penalty_minutes))
-    goalies = tuple(
-        GoalieAppearance(team=str(x.team_id), goalie=str(x.player_id), seconds=x.goalie_toi_seconds)
-        for x in p.lineups
-        if x.goalie_toi_seconds
-    )
-    return HockeyGame(
-        match_id=str(p.match_id),
-        home=str(p.home_team_id),
-        away=str(p.away_team_id),
-        decided_in=p.decided_in or "REG",
-        goals=tuple(goals),
-        shots=tuple(shots),
-        penalties=tuple(penalties),
-        goalies=goalies,
-    )
 
 
 def _teams(p: Protocol) -> dict[str, int]:
@@ -373,30 +280,26 @@ def _teams(p: Protocol) -> dict[str, int]:
 
 
 def player_lines(p: Protocol, sport: str) -> dict[int, PlayerLine]:
-    """Every player's line from this match; none while the match does not count."""
+    """Every player's line from this match, by the rules of ``sport``; none while the match does not count."""
     if not p.counts:
         return {}
     teams = _teams(p)
-    lines: dict[int, PlayerLine] = {}
-    if sport == HOCKEY:
-        skaters, goalies = hockey_stats([_hockey_game(p)])
-        for player in skaters.keys() | goalies.keys():
-            lines[int(player)] = PlayerLine(
-                team_id=teams.get(player, 0),
-                skater=_counts(skaters[player]) if player in skaters else None,
-                goalie=_counts(goalies[player]) if player in goalies else None,
-            )
-        return lines
-    sheet = _football_sheet(p)
+    rules = sport_rules(sport)
     try:
-        stats = football_player_stats([sheet])
+        figures = rules.match_figures(p)
     except RulesError as exc:
         # a protocol being typed in can be inconsistent for a moment (a substitution before the line-up)
         log.warning("match %s: %s; minutes left out until the protocol is consistent", p.match_id, exc)
-        stats = football_player_stats([msgspec.structs.replace(sheet, lineups=(), substitutions=())])
-    for player, line in stats.items():
-        lines[int(player)] = PlayerLine(team_id=teams.get(player, 0), football=_counts(line))
-    return lines
+        figures = rules.match_figures(p, without_lineups=True)
+    return {
+        int(player): PlayerLine(
+            team_id=teams.get(player, 0),
+            football=kinds.get("football"),
+            skater=kinds.get("skater"),
+            goalie=kinds.get("goalie"),
+        )
+        for player, kinds in figures.items()
+    }
 
 
 def fair_play_of(p: Protocol, scale: FairPlayScale) -> tuple[int, int] | None:
@@ -461,20 +364,17 @@ def _sum(dicts: Iterable[dict[str, int] | None]) -> dict[str, int] | None:
 
 
 def season_stats(lines: list[PlayerLine], player: str) -> dict[str, Any]:
-    """A player's season figures from his match lines: counts summed, rates derived as the batch does."""
+    """A player's season figures from his match lines: counts summed per kind, and the rates derived from the
+    sums by the sport the kind belongs to, as the batch does."""
+    totals: Figures = {}
+    for kind in LINE_KINDS:
+        total = _sum(getattr(line, kind) for line in lines)
+        if total is not None:
+            totals[kind] = total
     out: dict[str, Any] = {}
-    football = _sum(line.football for line in lines)
-    if football is not None:
-        out["football"] = msgspec.structs.asdict(FootballPlayerStats(player=player, **football))
-    skater = _sum(line.skater for line in lines)
-    goalie = _sum(line.goalie for line in lines)
-    skaters = [SkaterStats(player=player, **skater)] if skater is not None else []
-    goalies = [GoalieStats(player=player, **goalie)] if goalie is not None else []
-    derive_rates(skaters, goalies)
-    if skaters:
-        out["skater"] = msgspec.structs.asdict(skaters[0])
-    if goalies:
-        out["goalie"] = msgspec.structs.asdict(goalies[0])
+    sports = dict.fromkeys(sport for kind in totals if (sport := sport_of_kind(kind)) is not None)
+    for sport in sports:  # each once, in the order of LINE_KINDS
+        out |= sport.season_stats({k: totals[k] for k in sport.kinds if k in totals}, player)
     return out
 
 

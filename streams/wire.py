@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 from sports import StandingRow
+from sports.registry import sport_rules
 from sports.team_records import TeamRecord
 
 __all__ = [
@@ -106,17 +107,9 @@ def player_key(season_id: int, player_id: int) -> bytes:
 
 def player_row(team_id: int, sport: str, stats: dict[str, Any]) -> dict[str, Any]:
     """The columns leaders are ranked by, beside the full figures; zero where the sport has no such figure."""
-    football, skater, goalie = stats.get("football"), stats.get("skater"), stats.get("goalie")
     row: dict[str, Any] = dict.fromkeys(PLAYER_FIELDS[2:-3], 0)
     row |= {"team_id": team_id, "sport": sport, "save_pct": 0.0, "goals_against_average": 0.0}
-    if football is not None:
-        row |= {k: football[k] for k in ("goals", "assists", "minutes", "yellow_cards", "red_cards")}
-        row |= {"games": football["appearances"], "points": football["goals"] + football["assists"]}
-    if skater is not None:
-        row |= {k: skater[k] for k in ("games", "goals", "assists", "points", "penalty_minutes")}
-    if goalie is not None:
-        row["games"] = max(row["games"], goalie["games"])
-        row |= {k: goalie[k] for k in ("shutouts", "save_pct", "goals_against_average")}
+    row |= sport_rules(sport).leader_columns(stats)
     row["stats"] = json.dumps(stats, sort_keys=True)
     return row
 

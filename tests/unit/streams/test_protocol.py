@@ -13,9 +13,12 @@ import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sports.football import match_sheet
 from sports.football_stats import football_player_stats
+from sports.hockey import hockey_game
 from sports.hockey_stats import hockey_stats
-from streams.notices import REGULAR_PERIODS, protocol_notices
+from sports.registry import REGULAR_PERIODS
+from streams.notices import protocol_notices
 from streams.protocol import (
     LINE_STATUSES,
     MatchLines,
@@ -23,8 +26,6 @@ from streams.protocol import (
     PlayerLineMessage,
     PlayerState,
     Protocol,
-    _football_sheet,
-    _hockey_game,
     line_messages,
     row_fact,
     season_stats,
@@ -206,7 +207,7 @@ def final_protocols(changes: list[Change]) -> list[Protocol]:
 @given(histories(), st.randoms(use_true_random=False))
 def test_streamed_player_stats_equal_the_batch(changes: list[Change], rng: random.Random) -> None:
     streamed = stream(deliveries(changes, rng), rng=rng)
-    batch = football_player_stats(_football_sheet(p) for p in final_protocols(changes))
+    batch = football_player_stats(match_sheet(p) for p in final_protocols(changes))
     expected = {int(p): msgspec.structs.asdict(s) for p, s in batch.items()}
     assert {p: s["football"] for p, s in streamed.items()} == expected
 
@@ -272,7 +273,7 @@ def test_hockey_lines_sum_to_the_batch_figures() -> None:
     ]
     streamed = stream(changes, "ice-hockey")
     (protocol,) = final_protocols(changes)
-    skaters, goalies = hockey_stats([_hockey_game(protocol)])
+    skaters, goalies = hockey_stats([hockey_game(protocol)])
     assert {p: streamed[int(p)]["skater"] for p in skaters} == {
         p: msgspec.structs.asdict(s) for p, s in skaters.items()
     }
