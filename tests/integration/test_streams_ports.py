@@ -132,7 +132,8 @@ def test_the_publisher_delivers_by_key_or_partition_in_order_once_flushed(
     publisher: tuple[Sends, str, Delivered],
 ) -> None:
     sends, topic, delivered = publisher
-    sent = [(b"stage:1", b"a", None), (b"stage:2", b"b", None), (b"stage:1", b"c", None), (b"0", b"d", 2)]
+    elsewhere = (partition_of(b"0", 3) + 1) % 3  # not where the key alone would go
+    sent = [(b"stage:1", b"a", None), (b"stage:2", b"b", None), (b"stage:1", b"c", None), (b"0", b"d", elsewhere)]
     for key, value, partition in sent:
         sends.send(topic, key, value, partition)
     sends.flush()

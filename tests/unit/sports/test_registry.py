@@ -71,9 +71,9 @@ def test_football_figures_of_a_match_are_the_batch_functions() -> None:
 
     expected = football_player_stats([match_sheet(match)])
     assert figures == {p: {"football": additive_counts(s)} for p, s in expected.items()}
-    season = football.season_stats(figures["101"], "101")
-    assert season["football"]["goals"] == 1
-    assert football.leader_columns(season)["points"] == 1
+    scorer, assistant = football.season_stats(figures["101"], "101"), football.season_stats(figures["102"], "102")
+    assert (scorer["football"]["goals"], assistant["football"]["assists"]) == (1, 1)
+    assert football.leader_columns(scorer)["points"] == football.leader_columns(assistant)["points"] == 1
 
 
 def test_hockey_figures_of_a_match_are_the_batch_functions() -> None:
