@@ -32,11 +32,12 @@ from streams.consuming import BatchConsumer
 from streams.facts import Fact
 from streams.fold import StageFold
 from streams.intake import Intake
+from streams.lines import PlayerLineMessage
 from streams.matches import MatchProtocols
 from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_RECORDS
 from streams.materializing import Materializing, StatisticsSink
 from streams.players import PlayerSeasons
-from streams.protocol import PlayerLineMessage, Protocol, RowFact
+from streams.protocol import Protocol, RowFact
 from streams.registry import load_schemas, publish_schema
 from streams.topology import STATE_VERSION, CdcTopics, Topology, ensure_topics
 from streams.wire import PLAYERS_SCHEMA, STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key

@@ -17,8 +17,9 @@ from sports import StandingRow
 from sports.team_records import team_records
 from streams.batching import Outbox, Staged, StateTable
 from streams.facts import Fact, StageState, take_protocol
+from streams.lines import MatchLines, line_messages
 from streams.notices import Notice, leader_notices, leaders, match_notices, protocol_notices
-from streams.protocol import MatchLines, Protocol, line_messages
+from streams.protocol import Protocol
 from streams.topology import OutputTopics
 from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key, standings_key, standings_record, teams_record
 

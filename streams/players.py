@@ -9,7 +9,7 @@ import msgspec
 
 from schemas.codec import SchemaRegistry
 from streams.batching import Staged, StateTable
-from streams.protocol import PlayerLineMessage, PlayerState, season_stats
+from streams.lines import PlayerLineMessage, PlayerState, season_stats
 from streams.wire import PLAYERS_SCHEMA, player_row, players_record
 
 __all__ = ["PlayerSeasons"]

@@ -20,7 +20,8 @@ __all__ = ["build_adapters", "run_streams"]
 
 
 def build_adapters(settings: Settings) -> Adapters:
-    """The worker's adapters; none connects before it is used (librdkafka connects in the background)."""
+    """The worker's adapters, built before it starts: the materializer connects on its first write, the
+    producers in librdkafka's own threads."""
     bootstrap = settings.kafka.bootstrap()
     config = settings.streams
     return Adapters(

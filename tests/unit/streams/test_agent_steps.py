@@ -12,9 +12,10 @@ import msgspec
 from schemas.codec import SchemaRegistry
 from streams.agent_loop import run_agent
 from streams.batching import Outbox
+from streams.lines import LineEntry, PlayerLine, PlayerLineMessage
 from streams.matches import MatchProtocols
 from streams.players import PlayerSeasons
-from streams.protocol import LineEntry, MatchRow, PlayerLine, PlayerLineMessage, Protocol, RowFact
+from streams.protocol import MatchRow, Protocol, RowFact
 from tests.unit.streams.fakes import FakeEvent, FakePartition, FakeSender, FakeTable
 
 

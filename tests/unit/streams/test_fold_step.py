@@ -13,7 +13,8 @@ from sports import DecidedIn, Result, compute_standings, regulation
 from streams.batching import Outbox, Staged
 from streams.facts import Fact, facts_from_change
 from streams.fold import StageFold
-from streams.protocol import LineEntry, PlayerLineMessage, Protocol, ProtoLineup
+from streams.lines import LineEntry, PlayerLineMessage
+from streams.protocol import Protocol, ProtoLineup
 from streams.topology import OutputTopics
 from tests.unit.streams.fakes import FakeEvent, FakeSender, FakeTable
 

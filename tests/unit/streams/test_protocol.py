@@ -18,18 +18,9 @@ from sports.football_stats import football_player_stats
 from sports.hockey import hockey_game
 from sports.hockey_stats import hockey_stats
 from sports.registry import REGULAR_PERIODS
+from streams.lines import MatchLines, PlayerLineMessage, PlayerState, line_messages, season_stats
 from streams.notices import protocol_notices
-from streams.protocol import (
-    LINE_STATUSES,
-    MatchLines,
-    MatchState,
-    PlayerLineMessage,
-    PlayerState,
-    Protocol,
-    line_messages,
-    row_fact,
-    season_stats,
-)
+from streams.protocol import LINE_STATUSES, MatchState, Protocol, row_fact
 
 HOME, AWAY = 10, 20
 SQUADS = {HOME: [101, 102, 103], AWAY: [201, 202, 203]}
