@@ -39,11 +39,19 @@ from streams.materializing import Materializing, StatisticsSink
 from streams.players import PlayerSeasons
 from streams.protocol import Protocol, RowFact
 from streams.registry import load_schemas, publish_schema
-from streams.topology import STATE_VERSION, CdcTopics, Topology, ensure_topics
+from streams.topology import (
+    MATCH_LINES,
+    MATCH_STATE,
+    PLAYER_STATE,
+    STAGE_STATE,
+    CdcTopics,
+    Topology,
+    ensure_topics,
+)
 from streams.wire import PLAYERS_SCHEMA, STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key
 from streams.worker import faust_app, raw_topic, state_table
 
-__all__ = ["STATE_VERSION", "Adapters", "Senders", "create_app", "prepare"]
+__all__ = ["Adapters", "Senders", "create_app", "prepare"]
 
 log = logging.getLogger(__name__)
 
@@ -152,16 +160,16 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
     senders = adapters.senders
     to_stages = Outbox(topology.stage_facts, partitions, encoder.encode)
     to_players = Outbox(topology.player_lines, partitions, encoder.encode)
-    match_protocols = MatchProtocols(state_table(app, "match-state", partitions), to_stages)
+    match_protocols = MatchProtocols(state_table(app, MATCH_STATE, partitions), to_stages)
     stage_fold = StageFold(
-        stage_states=state_table(app, "stage-state", partitions),
+        stage_states=state_table(app, STAGE_STATE, partitions),
         # b"stage:match" -> MatchLines, beside stage-state on its partitions
-        match_lines=state_table(app, "match-lines", partitions),
+        match_lines=state_table(app, MATCH_LINES, partitions),
         registry=registry,
         topics=outputs,
         to_players=to_players,
     )
-    player_seasons = PlayerSeasons(state_table(app, "player-state", partitions), registry, topology.players)
+    player_seasons = PlayerSeasons(state_table(app, PLAYER_STATE, partitions), registry, topology.players)
     # a repartition message is the list of items one batch sent to that partition
     rows = msgspec.msgpack.Decoder(list[RowFact]).decode
     stage_items = msgspec.msgpack.Decoder(list[Fact | Protocol]).decode

@@ -23,11 +23,26 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from streams.config import StreamsConfig
 
-__all__ = ["SOURCE_TABLES", "STATE_VERSION", "CdcTopics", "OutputTopics", "Topology", "ensure_topics"]
+__all__ = [
+    "MATCH_LINES",
+    "MATCH_STATE",
+    "PLAYER_STATE",
+    "SOURCE_TABLES",
+    "STAGE_STATE",
+    "STATE_TABLES",
+    "STATE_VERSION",
+    "CdcTopics",
+    "OutputTopics",
+    "Topology",
+    "ensure_topics",
+]
 
 log = logging.getLogger(__name__)
 
 SOURCE_TABLES = ("matches", "stages", "point_adjustments", "match_events", "lineups", "suspensions")
+#: the agents' state tables; Faust keeps each in a compacted changelog topic ``<app id>-<name>-changelog``
+MATCH_STATE, STAGE_STATE, MATCH_LINES, PLAYER_STATE = "match-state", "stage-state", "match-lines", "player-state"
+STATE_TABLES = (MATCH_STATE, STAGE_STATE, MATCH_LINES, PLAYER_STATE)
 #: the version of the worker's internal formats (repartition messages, table values). Faust suffixes the
 #: consumer group, the changelog and repartition topics and the state folder with it, so a worker of a
 #: new version starts apart from the old one's state and computes its own from the CDC topics.
@@ -80,6 +95,11 @@ class Topology:
         self.players = config.players_topic
 
     @property
+    def changelogs(self) -> tuple[str, ...]:
+        """The changelog topics of the state tables, named as Faust names them."""
+        return tuple(f"{self.app_id}-{table}-changelog" for table in STATE_TABLES)
+
+    @property
     def statistics(self) -> tuple[str, ...]:
         """The compacted statistics topics, which the materializer reads."""
         return (self.outputs.standings, self.outputs.teams, self.outputs.live_standings, self.players)
@@ -92,6 +112,9 @@ class Topology:
             self.outputs.notices: (partitions, {}),
             # the repartition topics too: a worker must never send to one before Faust got round to creating it
             **dict.fromkeys((self.stage_facts, self.match_facts, self.player_lines), (partitions, {})),
+            # and the changelogs: a new worker whose consumer joins before it can see the changelogs Faust has
+            # just created ignores them, and its agents then fail with PartitionsMismatch
+            **dict.fromkeys(self.changelogs, (partitions, COMPACT)),
             **dict.fromkeys(self.sources, (self.cdc.partitions, {})),
         }
 

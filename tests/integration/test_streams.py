@@ -28,7 +28,7 @@ from sports import Adjustment, DecidedIn, Result, compute_standings, regulation
 from sports.discipline import Card, CardKind, fair_play_points
 from sports.football_stats import Goal, MatchSheet, SendingOff, football_player_stats
 from sports.team_records import team_records
-from streams.app import STATE_VERSION
+from streams.topology import STATE_VERSION
 from tests.conftest import DATA
 from tests.integration.cdc_support import RSTAT, CdcEnv, TopicReader, ensure_running, start_streams
 from tests.waiting import DEFAULT_TIMEOUT_S, eventually
