@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from api.tenancy import org_column
+from sports.registry import SPORTS as SPORT_RULES
 
 __all__ = ["RESOURCES", "Field", "Resource"]
 
@@ -90,8 +91,8 @@ def _camel(name: str) -> str:
 # database would refuse it by a constraint's name; the OpenAPI document shows them to clients. Rules across
 # fields (a team against itself, a season ending before it starts) and the sport's limits stay in the database.
 
-#: the ``sports`` table's rows: a new sport is a new rules module, a migration and a name here
-SPORTS = ("football", "ice-hockey")
+#: the ``sports`` table's rows, which are the sports the rules know (a unit test holds the two together)
+SPORTS = tuple(SPORT_RULES)
 SMALLINT = 32767
 
 
