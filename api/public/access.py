@@ -17,6 +17,7 @@ from api.config import ApiConfig
 from api.db import Database
 from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError
 from api.passwords import verify_secret
+from api.public.replies import Answers
 from api.ratelimit import SlidingWindow
 from api.tokens import JwksCache
 
@@ -26,18 +27,22 @@ API_KEY_RECHECK_S = 60.0
 
 
 class Ctx(msgspec.Struct, frozen=True):
-    """What a handler needs: the organization it is scoped to, the database, the response policy."""
+    """What a handler needs: the organization it is scoped to, the database, the response policy, and the
+    answers the process built recently (one dependency per request: each costs Litestar's resolver time on
+    the hottest route)."""
 
     org: int
     db: Database
     max_age: int
+    answers: Answers
 
 
 class Access:
     """Authenticates and rate-limits each request (the ``c`` dependency of every public route)."""
 
-    def __init__(self, config: ApiConfig, db: Database, jwks: JwksCache) -> None:
+    def __init__(self, config: ApiConfig, db: Database, jwks: JwksCache, answers: Answers) -> None:
         self.config = config
+        self.answers = answers
         self.db = db
         self.jwks = jwks
         self.limiter = SlidingWindow(config.public_requests_per_minute, 60.0)
@@ -82,4 +87,4 @@ class Access:
         if wait:
             raise TooManyRequestsError("this client made too many requests; slow down", retry_after=wait)
         self.limiter.hit(subject)
-        return Ctx(org=org, db=self.db, max_age=self.config.public_max_age_s)
+        return Ctx(org=org, db=self.db, max_age=self.config.public_max_age_s, answers=self.answers)

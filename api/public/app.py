@@ -25,15 +25,10 @@ async def healthz() -> Health:
 
 def create_public_app(config: ApiConfig, *, db: Database, jwks: JwksCache) -> Litestar:
     """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
-    access = Access(config, db, jwks)
-    answers = Answers(config.public_cache_s)
-
-    def standing_answers() -> Answers:
-        return answers
-
+    access = Access(config, db, jwks, Answers(config.public_cache_s))
     return Litestar(
         route_handlers=[CompetitionsController, MatchesController, PeopleController, ContentController, healthz],
-        dependencies={"c": Provide(access.ctx), "answers": Provide(standing_answers, sync_to_thread=False)},
+        dependencies={"c": Provide(access.ctx)},
         on_startup=[db.open],
         on_shutdown=[db.close],
         exception_handlers=handlers,

@@ -13,7 +13,7 @@ from litestar.params import Parameter, QueryParameter
 
 from api.public import queries
 from api.public.access import Ctx
-from api.public.replies import Answers, reply, reply_json
+from api.public.replies import reply, reply_json
 from api.public.types import (
     Competition,
     ContentPage,
@@ -37,7 +37,6 @@ MAX_PAGE = 500
 AnyRequest = Request[Any, Any, Any]
 #: the caller's organization and the response policy (``api.public.access``)
 CtxDep = NamedDependency[Ctx]
-AnswersDep = NamedDependency[Answers]
 Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE)]
 Offset = Annotated[int, Parameter(ge=0)]
 
@@ -102,9 +101,10 @@ class MatchesController(Controller):
 
     @get("/stages/{stage_id:int}/standings", summary="Standings per group (live: matches in play counted)")
     async def standings(
-        self, stage_id: int, request: AnyRequest, c: CtxDep, answers: AnswersDep, live: bool = False
+        self, stage_id: int, request: AnyRequest, c: CtxDep, live: bool = False
     ) -> Response[list[StandingsGroup]]:
         key = (c.org, stage_id, live)
+        answers = c.answers
         body = answers.get(key)
         if body is None:
             body = await queries.standings_json(c.db, c.org, stage_id, live=live)
