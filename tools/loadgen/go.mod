@@ -1,3 +1,5 @@
 module rstat/loadgen
 
-go 1.21
+go 1.23
+
+require github.com/coder/websocket v1.8.15

@@ -1,4 +1,5 @@
-// loadgen: a closed-loop HTTP load generator for `rstat bench api`.
+// loadgen: a closed-loop HTTP load generator for `rstat bench api`; `loadgen live ...` is the WebSocket
+// client of `rstat bench live` (live.go).
 //
 // N workers each send GET requests back to back (keep-alive) for a fixed duration and record every
 // latency; it prints one JSON object: requests, errors (non-2xx/3xx or transport), rps, p50/p99/max ms.
@@ -28,6 +29,9 @@ type result struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "live" {
+		os.Exit(runLive(os.Args[2:]))
+	}
 	url := flag.String("url", "", "URL to GET")
 	token := flag.String("token", "", "bearer token")
 	concurrency := flag.Int("c", 32, "concurrent connections")
