@@ -486,7 +486,8 @@ func (g *live) handle(data []byte, arrival int64, states map[string]*channelStat
 	case seq == st.seq+1:
 		st.seq = seq
 	case seq <= st.seq:
-		g.dups++
+		g.dups++ // a message again: not a notice received again
+		return &m
 	default:
 		g.gaps += seq - st.seq - 1
 		st.seq = seq
