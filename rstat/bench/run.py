@@ -76,6 +76,13 @@ def _api(settings: Settings) -> dict[str, object]:
     return bench_api(settings)
 
 
+def _live(settings: Settings, args: argparse.Namespace) -> dict[str, object]:
+    from rstat.bench.live import LiveOptions, bench_live  # noqa: PLC0415 - needs the stack; sports does not
+
+    options = LiveOptions(clients=args.clients, idle=args.idle, goals_per_s=args.goals_per_s, seconds=args.seconds)
+    return bench_live(settings, options)
+
+
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
     "cdc": _cdc,
@@ -85,5 +92,6 @@ BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    print(json.dumps({"part": args.part, **BENCHES[args.part](settings)}))
+    found = _live(settings, args) if args.part == "live" else BENCHES[args.part](settings)
+    print(json.dumps({"part": args.part, **found}))
     return 0

@@ -23,8 +23,13 @@ def add_bench_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     bench.add_argument(
         "part",
-        choices=["sports", "cdc", "streams", "api"],
+        choices=["sports", "cdc", "streams", "api", "live"],
         help="what to measure (all but sports need `rstat stack up`)",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object (the only output format)")
+    live = bench.add_argument_group("live", "the live feed (WebSocket) bench")
+    live.add_argument("--clients", type=int, default=1000, help="WebSocket clients under load (default 1000)")
+    live.add_argument("--idle", type=int, default=5000, help="idle connections for the memory figure (default 5000)")
+    live.add_argument("--goals-per-s", type=float, default=5.0, help="goals committed per second (default 5)")
+    live.add_argument("--seconds", type=float, default=20.0, help="how long goals are committed (default 20)")
     bench.set_defaults(handler=_bench)
