@@ -13,7 +13,7 @@ from psycopg import AsyncConnection, sql
 from api.db import Row
 from api.errors import NotFoundError
 
-__all__ = ["OWNERS", "ensure_in_org", "org_column", "scope"]
+__all__ = ["OWNERS", "ensure_in_org", "org_column", "org_of", "scope"]
 
 #: table -> the column naming its organization, or (the column naming its parent row, the parent's table)
 OWNERS: dict[str, str | tuple[str, str]] = {
@@ -69,8 +69,13 @@ def _org_of(table: str) -> sql.Composed:
 _ORG_OF = {table: _org_of(table) for table in OWNERS}
 
 
+async def org_of(conn: AsyncConnection[Row], table: str, item_id: int) -> int | None:
+    """The organization of row ``item_id`` of ``table``; None when there is no such row."""
+    row = await (await conn.execute(_ORG_OF[table], (item_id,))).fetchone()
+    return None if row is None else int(row["org_id"])
+
+
 async def ensure_in_org(conn: AsyncConnection[Row], org_id: int, table: str, item_id: int) -> None:
     """404 unless ``item_id`` is a row of ``table`` of ``org_id`` (another organization's id does not exist here)."""
-    row = await (await conn.execute(_ORG_OF[table], (item_id,))).fetchone()
-    if row is None or int(row["org_id"]) != org_id:
+    if await org_of(conn, table, item_id) != org_id:
         raise NotFoundError(f"{item_id} is not one of this organization's {table.replace('_', ' ')}")

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from api.config import ApiConfig
+from api.live.config import LiveConfig
 from cdc.config import CdcConfig
 from streams.config import StreamsConfig
 
@@ -174,6 +175,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cdc: CdcConfig = msgspec.field(default_factory=CdcConfig)
     streams: StreamsConfig = msgspec.field(default_factory=StreamsConfig)
     api: ApiConfig = msgspec.field(default_factory=ApiConfig)
+    live: LiveConfig = msgspec.field(default_factory=LiveConfig)
 
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"

@@ -19,7 +19,7 @@ from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError
 from api.passwords import verify_secret
 from api.public.replies import Answers
 from api.ratelimit import SlidingWindow
-from api.tokens import JwksCache
+from api.tokens import JwksCache, verify_token
 
 __all__ = ["API_KEY_RECHECK_S", "Access", "Ctx"]
 
@@ -72,6 +72,25 @@ class Access:
         self.api_keys[digest] = (int(row["org_id"]), client_id, time.monotonic())
         return f"client:{client_id}", int(row["org_id"])
 
+    async def by_token(self, token: str) -> tuple[str, int]:
+        """(subject, organization) of a website token, for callers that cannot send a header (a browser's
+        WebSocket or EventSource passes it in the URL)."""
+        claims = await verify_token(token, self.jwks, audience="public", issuer=self.config.issuer)
+        return self._bound(claims)
+
+    @staticmethod
+    def _bound(claims: dict[str, Any]) -> tuple[str, int]:
+        if not isinstance(claims.get("org"), int):
+            raise NotFoundError("the token is not bound to an organization")
+        return str(claims["sub"]), int(claims["org"])
+
+    def admit(self, subject: str) -> None:
+        """Count one request of ``subject``; 429 when it made too many in the last minute."""
+        wait = self.limiter.retry_after(subject)
+        if wait:
+            raise TooManyRequestsError("this client made too many requests; slow down", retry_after=wait)
+        self.limiter.hit(subject)
+
     async def ctx(self, request: Request[Any, Any, Any]) -> Ctx:
         key = request.headers.get("x-api-key")
         if key:
@@ -80,11 +99,6 @@ class Access:
             principal, claims = await authenticate(
                 request, self.jwks, audience="public", issuer=self.config.issuer, db=None
             )
-            if not isinstance(claims.get("org"), int):
-                raise NotFoundError("the token is not bound to an organization")
-            subject, org = principal.subject, int(claims["org"])
-        wait = self.limiter.retry_after(subject)
-        if wait:
-            raise TooManyRequestsError("this client made too many requests; slow down", retry_after=wait)
-        self.limiter.hit(subject)
+            subject, org = principal.subject, self._bound(claims)[1]
+        self.admit(subject)
         return Ctx(org=org, db=self.db, max_age=self.config.public_max_age_s, answers=self.answers)

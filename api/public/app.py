@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from litestar import Litestar, get
 from litestar.di import Provide
+from litestar.handlers import BaseRouteHandler
 
 from api.config import ApiConfig
 from api.db import Database
 from api.errors import handlers
-from api.health import Health
+from api.live.routes import live_routes
+from api.live.service import LiveFeed
 from api.openapi import openapi_config
 from api.public.access import Access
 from api.public.controllers import CompetitionsController, ContentController, MatchesController, PeopleController
@@ -18,19 +23,35 @@ from api.tokens import JwksCache
 __all__ = ["create_public_app"]
 
 
-@get("/healthz", summary="Liveness")
-async def healthz() -> Health:
-    return Health(status="ok")
+class LiveHealth(msgspec.Struct, frozen=True):
+    #: current (read the topics up to where they stood at start, and keeps up), catching up, down, off
+    state: str
+    lag_messages: int = 0
+    error: str = ""
 
 
-def create_public_app(config: ApiConfig, *, db: Database, jwks: JwksCache) -> Litestar:
-    """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
+class PublicHealth(msgspec.Struct, frozen=True):
+    status: str
+    live: LiveHealth
+
+
+def create_public_app(config: ApiConfig, *, db: Database, jwks: JwksCache, live: LiveFeed | None = None) -> Litestar:
+    """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup, and the
+    live feed (when there is one) starts with it too."""
     access = Access(config, db, jwks, Answers(config.public_cache_s))
+
+    @get("/healthz", summary="Liveness, and whether the live feed has caught up with the topics")
+    async def healthz() -> PublicHealth:
+        state = msgspec.convert(live.health(), LiveHealth) if live is not None else LiveHealth(state="off")
+        return PublicHealth(status="ok", live=state)
+
+    routes: list[Any] = [CompetitionsController, MatchesController, PeopleController, ContentController, healthz]
+    extra: list[BaseRouteHandler] = live_routes(live, access) if live is not None else []
     return Litestar(
-        route_handlers=[CompetitionsController, MatchesController, PeopleController, ContentController, healthz],
+        route_handlers=[*routes, *extra],
         dependencies={"c": Provide(access.ctx)},
-        on_startup=[db.open],
-        on_shutdown=[db.close],
+        on_startup=[db.open, *([live.start] if live is not None else [])],
+        on_shutdown=[*([live.stop] if live is not None else []), db.close],
         exception_handlers=handlers,
         request_max_body_size=config.max_body_bytes,
         openapi_config=openapi_config("R-Stat public API", api_key=True),

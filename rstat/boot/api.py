@@ -14,6 +14,8 @@ from api.admin.app import create_admin_app
 from api.db import Database
 from api.identity import create_identity_app
 from api.keys import KeyStore
+from api.live.feed import Topics
+from api.live.service import LiveFeed
 from api.public.app import create_public_app
 from api.tokens import HttpKeySource, JwksCache
 from rstat.settings import Settings, load_settings
@@ -40,6 +42,21 @@ def admin_app() -> Litestar:
     return create_admin_app(settings.api, db=_database(settings), jwks=_jwks(settings))
 
 
+def _live(settings: Settings, db: Database) -> LiveFeed | None:
+    """The live feed over the stream processor's output topics (its section names them)."""
+    if not settings.live.enabled:
+        return None
+    streams = settings.streams
+    topics = Topics(
+        notices=streams.notices_topic,
+        standings=streams.standings_topic,
+        live_standings=streams.live_standings_topic,
+        players=streams.players_topic,
+    )
+    return LiveFeed(settings.live, db, settings.kafka.bootstrap(), topics)
+
+
 def public_app() -> Litestar:
     settings = load_settings()
-    return create_public_app(settings.api, db=_database(settings), jwks=_jwks(settings))
+    db = _database(settings)
+    return create_public_app(settings.api, db=db, jwks=_jwks(settings), live=_live(settings, db))

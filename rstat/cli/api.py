@@ -6,12 +6,14 @@ import argparse
 import getpass
 import json
 import logging
+import resource
 import sys
 import uuid
 
 import psycopg
 
 from rstat.errors import RStatError
+from rstat.logs import uvicorn_log_config
 from rstat.settings import Settings
 
 __all__ = ["add_api_commands"]
@@ -36,6 +38,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         f"api {args.app}: serving on http://{api.host}:{port} with {api.workers} worker(s) (OpenAPI at /schema)",
         file=sys.stderr,
     )
+    _raise_open_files()
     # an import string and a factory, so that uvicorn can start several worker processes
     uvicorn.run(
         f"rstat.boot.api:{args.app}_app",
@@ -44,9 +47,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         workers=api.workers,
         log_level="info",
+        log_config=uvicorn_log_config(),
         access_log=args.access_log,
+        # a client message bigger than this closes the WebSocket (1009); the feed's own limit, far below,
+        # answers with an error and keeps the connection
+        ws_max_size=max(65_536, 16 * settings.live.max_frame_bytes),
     )
     return 0
+
+
+def _raise_open_files() -> None:
+    """Every live connection is a file descriptor: allow as many as the system lets this process have."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _rotate(_args: argparse.Namespace, settings: Settings) -> int:
