@@ -19,7 +19,10 @@ first use into ``<stack home>/bin``), which tallies what every client receives.
   message's ``ts`` (the Kafka timestamp of the notice record, i.e. when the worker produced it: the
   public app's consume + fan-out + the generator's read); ``commit_to_client`` = the last client's
   arrival - the commit (CDC reader, worker and public app together); ``commit_to_notice`` the part
-  before the public app. Arrival times are taken by the generator as each read returns, before parsing.
+  before the public app; ``notice_to_first_client`` the public app's reading of the topic and its first
+  send, ``fanout_spread`` first -> last client. Arrival times are taken by the generator as each read
+  returns, before parsing. The load commits goal events only, so the match rows' scores (and with them the
+  stage's live standings) do not move: the stage channels stay quiet (``messages_by_kind``).
   ``messages_lost`` = expected goal notices x ready clients - the ones received (each counted once per
   client) + the gaps in the per-channel ``seq`` every client checks (all kinds of messages); it must be 0.
   ``closed_slow``: connections the server closed with 4008 (too slow).
@@ -383,6 +386,7 @@ def _figures(done: dict[str, Any], commits: dict[str, float], ready: dict[str, A
     to_client = [n["last_us"] / 1000 - n["ts_ms"] for n in got]
     commit_to_client = [notices[n]["last_us"] / 1000 - t * 1000 for n, t in commits.items() if n in notices]
     commit_to_notice = [notices[n]["ts_ms"] - t * 1000 for n, t in commits.items() if n in notices]
+    to_first = [n["first_us"] / 1000 - n["ts_ms"] for n in got]
     spread = [(n["last_us"] - n["first_us"]) / 1000 for n in got]
     if lost or not done["complete"]:
         _progress(f"load: {lost} messages lost; {_problems(done)}")
@@ -401,10 +405,13 @@ def _figures(done: dict[str, Any], commits: dict[str, float], ready: dict[str, A
         "commit_to_client_p99_ms": _pct(commit_to_client, 0.99),
         "commit_to_notice_p50_ms": _pct(commit_to_notice, 0.5),
         "commit_to_notice_p99_ms": _pct(commit_to_notice, 0.99),
+        "notice_to_first_client_p50_ms": _pct(to_first, 0.5),
+        "notice_to_first_client_p99_ms": _pct(to_first, 0.99),
         "fanout_spread_p99_ms": _pct(spread, 0.99),
         "messages_lost": lost,
         "messages_received": received,
         "messages_total": int(done["messages"]),
+        "messages_by_kind": done["by_kind"],
         "seq_gaps": int(done["gaps"]),
         "duplicates": int(done["duplicates"]) + int(done["duplicate_ids"]),
         "closed_slow": int(done["closes"].get("4008", 0)),

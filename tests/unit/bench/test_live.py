@@ -14,6 +14,7 @@ def _done(notices: dict[str, dict[str, Any]], **extra: Any) -> dict[str, Any]:
         "failed": 0,
         "complete": True,
         "messages": 40,
+        "by_kind": {},
         "gaps": 0,
         "duplicates": 0,
         "duplicate_ids": 0,
