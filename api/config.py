@@ -46,6 +46,9 @@ class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: int = 8
     #: Worker processes per app (uvicorn); one per core is the usual choice.
     workers: int = 1
+    #: Seconds a stopping app waits for open requests before it cuts them (live SSE streams never end on
+    #: their own; their browsers reconnect to another process and resume).
+    shutdown_grace_s: int = 5
 
     def jwks(self) -> str:
         return self.jwks_url or f"http://{self.host}:{self.identity_port}/.well-known/jwks.json"

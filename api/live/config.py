@@ -34,6 +34,9 @@ class LiveConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_frame_bytes: int = 4096
     #: Seconds a WebSocket client has to authenticate when its URL and headers carry no credential.
     auth_timeout_s: float = 10.0
+    #: Seconds a channel's state, once read, answers the next subscribers while the channel has not moved
+    #: (0: read it for every subscriber). Thousands of clients reconnect at once after a restart.
+    state_cache_s: float = 1.0
     #: Leaders are re-read from the materialized statistics at most this often per season.
     leaders_refresh_s: float = 0.5
     #: Rows per leaderboard in ``season:{id}:leaders`` messages.

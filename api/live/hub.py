@@ -106,7 +106,7 @@ class Connection:
 class Channel:
     """One channel in this process: its numbering, recent history and listeners."""
 
-    __slots__ = ("epoch", "history", "key", "listeners", "name", "seq", "snapshots", "used")
+    __slots__ = ("epoch", "history", "key", "listeners", "name", "seq", "snapshots", "state", "used")
 
     def __init__(self, key: str, name: str, epoch: str, history: int) -> None:
         self.key = key
@@ -119,6 +119,8 @@ class Channel:
         #: the newest snapshot of each part of the channel (a stage's standings per group): part ->
         #: (version, body), so a state read from lagging tables can be brought up to what was published
         self.snapshots: dict[str, tuple[int, bytes]] = {}
+        #: the state read last: (seq it was read at, monotonic time, body)
+        self.state: tuple[int, float, bytes] | None = None
         self.used = time.monotonic()
 
     def publish(self, kind: str, body: bytes, ts_ms: int, now: float) -> int:

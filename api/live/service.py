@@ -17,7 +17,7 @@ from api.db import Database
 from api.live.channels import ChannelRef, authorize
 from api.live.config import LiveConfig
 from api.live.feed import TopicFeed, Topics
-from api.live.hub import Connection, Hub, Item
+from api.live.hub import Channel, Connection, Hub, Item
 from api.live.metrics import LiveMetrics
 from api.live.router import Leaders, Router
 from api.live.state import state_body
@@ -79,6 +79,16 @@ class LiveFeed:
         state = "down" if self.feed.error else ("current" if self.feed.current else "catching up")
         return {"state": state, "lag_messages": self.feed.lag, "error": self.feed.error}
 
+    async def _state(self, org: int, ref: ChannelRef, channel: Channel) -> bytes:
+        """The channel's state, read again unless it was read within ``state_cache_s`` at the same seq."""
+        cached, now = channel.state, self.hub.clock()
+        if cached is not None and cached[0] == channel.seq and now - cached[1] < self.config.state_cache_s:
+            return cached[2]
+        seq = channel.seq
+        body = await state_body(self.db, org, ref, channel, self.config.leaders_limit)
+        channel.state = (seq, now, body)
+        return body
+
     async def subscribe(self, connection: Connection, ref: ChannelRef, since: Position | None) -> None:
         """Listen to a channel: the missed messages after ``since`` when this process still has them all,
         otherwise the channel's state (``recovered: false``) and every message after it, in order.
@@ -100,7 +110,7 @@ class LiveFeed:
                 return
         for _attempt in range(STATE_ATTEMPTS):
             seq = channel.seq
-            body = await state_body(self.db, connection.org, ref, channel, self.config.leaders_limit)
+            body = await self._state(connection.org, ref, channel)
             if connection.closing is not None:
                 return
             current = hub.channel(ref.key, ref.name)

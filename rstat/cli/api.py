@@ -52,6 +52,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # a client message bigger than this closes the WebSocket (1009); the feed's own limit, far below,
         # answers with an error and keeps the connection
         ws_max_size=max(65_536, 16 * settings.live.max_frame_bytes),
+        timeout_graceful_shutdown=api.shutdown_grace_s,
     )
     return 0
 

@@ -22,6 +22,8 @@ from tests.integration.cdc_support import RSTAT
 from tests.waiting import DEFAULT_TIMEOUT_S, StopWaiting, eventually
 
 PASSWORD = "correct horse battery"
+#: the apps, in the order their processes are started and kept in ``Apis.procs``
+APPS = ("identity", "admin", "public")
 
 
 @dataclass
@@ -60,6 +62,18 @@ class Apis:
         args = ["users", "create", email, "--password-stdin", *(["--org", org] if org else [])]
         done = self.rstat(*args, stdin=PASSWORD + "\n")
         assert done.returncode == 0, done.stderr
+
+    def restart(self, app: str) -> None:
+        """Stop one app's process and start it again on the same port and settings."""
+        index = APPS.index(app)
+        self.procs[index].terminate()
+        self.procs[index].wait(timeout=DEFAULT_TIMEOUT_S)
+        log = self.logs / f"{app}.log"
+        with log.open("ab") as out:
+            self.procs[index] = subprocess.Popen(
+                [RSTAT, "api", app], env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        _wait_healthy(self.urls[app], self.procs[index], log)
 
     def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
         with self.client("identity") as c:
@@ -105,7 +119,7 @@ def start_apis(settings: Settings, tmp: Path, database: str | None = None, **ove
         logs=tmp,
     )
     try:
-        for app in ("identity", "admin", "public"):
+        for app in APPS:
             with (tmp / f"{app}.log").open("ab") as out:
                 apis.procs.append(subprocess.Popen([RSTAT, "api", app], env=env, stdout=out, stderr=subprocess.STDOUT))
             _wait_healthy(apis.urls[app], apis.procs[-1], tmp / f"{app}.log")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,44 +144,49 @@ class LiveClient:
         self.exits.close()
 
 
-def sse_events(url: str, headers: dict[str, str] | None = None) -> Iterator[tuple[str | None, Message]]:
-    """(event id, message) of a Server-Sent Events stream, as they arrive."""
-    with (
-        httpx.Client(timeout=httpx.Timeout(30, read=DEFAULT_TIMEOUT_S)) as client,
-        client.stream("GET", url, headers=headers or {}) as response,
-    ):
-        assert response.status_code == 200, response.read().decode()
-        event_id, data = None, []
-        for line in response.iter_lines():
-            if line.startswith("id:"):
-                event_id = line[3:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-            elif not line and data:
-                yield event_id, json.loads("\n".join(data))
-                event_id, data = None, []
-
-
 @dataclass
 class SseClient:
-    """An SSE stream read by a thread, like :class:`LiveClient`."""
+    """An SSE stream read by a thread, like :class:`LiveClient`: (event id, message) as they arrive.
+
+    ``stop`` ends it at the next line the server sends (the heartbeats of the tests come every second)."""
 
     received: list[tuple[str | None, Message]] = field(default_factory=list)
     error: list[BaseException] = field(default_factory=list)
+    stopped: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def open(cls, url: str, headers: dict[str, str] | None = None) -> SseClient:
         client = cls()
-
-        def read() -> None:
-            try:
-                for item in sse_events(url, headers):
-                    client.received.append(item)
-            except BaseException as exc:
-                client.error.append(exc)
-
-        threading.Thread(target=read, daemon=True).start()
+        threading.Thread(target=client._read, args=(url, headers or {}), daemon=True).start()
         return client
+
+    def _read(self, url: str, headers: dict[str, str]) -> None:
+        try:
+            with (
+                httpx.Client(timeout=httpx.Timeout(30, read=DEFAULT_TIMEOUT_S)) as http,
+                http.stream("GET", url, headers=headers) as response,
+            ):
+                assert response.status_code == 200, response.read().decode()
+                event_id, data = None, []
+                for line in response.iter_lines():
+                    if self.stopped.is_set():
+                        return
+                    if line.startswith("id:"):
+                        event_id = line[3:].strip()
+                    elif line.startswith("data:"):
+                        data.append(line[5:].strip())
+                    elif not line and data:
+                        self.received.append((event_id, json.loads("\n".join(data))))
+                        event_id, data = None, []
+        except Exception as exc:  # kept for wait_for to report
+            self.error.append(exc)
+        finally:
+            self.done.set()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        eventually(self.done.is_set, message="the SSE stream to end")
 
     def messages(self) -> list[Message]:
         return [m for _id, m in list(self.received)]
