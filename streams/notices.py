@@ -32,8 +32,9 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     """Something subscribers hear about. ``id`` is the same however often the change is delivered."""
 
     id: str
-    #: match_finished, score_corrected, leader_changed, goal_scored, period_ended, regular_time_ended,
-    #: overtime_started, shootout_started, player_suspended
+    #: match_started, match_status_changed, match_finished, score_corrected, leader_changed, goal_scored,
+    #: card_shown, penalty_called, period_ended, regular_time_ended, overtime_started, shootout_started,
+    #: player_suspended
     kind: str
     stage_id: int = 0
     season_id: int | None = None
@@ -50,6 +51,12 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     #: a suspension: how many matches, and why
     matches: int | None = None
     reason: str = ""
+    #: a match's status after the change (match_started, match_status_changed)
+    status: str = ""
+    #: yellow, second_yellow or red (card_shown)
+    card: str = ""
+    #: minutes of a hockey penalty (penalty_called)
+    penalty_minutes: int | None = None
 
 
 def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:
@@ -62,7 +69,8 @@ def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:
 
 
 def match_notices(fact: Fact, previous: Fact | None) -> list[Notice]:
-    """The notices one applied match fact causes: a match finished, or its final score corrected."""
+    """The notices one applied match fact causes: a match started or its status changed (postponed,
+    cancelled), a match finished, or its final score corrected."""
     if fact.kind != "match" or fact.data is None:
         return []
     data = fact.data
@@ -80,8 +88,15 @@ def match_notices(fact: Fact, previous: Fact | None) -> list[Notice]:
             away_team_id=int(data["away_team_id"]),
             home_score=data.get("home_score"),
             away_score=data.get("away_score"),
+            status=str(data.get("status") or ""),
         )
 
+    pos = f"{fact.position[0]}.{fact.position[1]}"
+    status = data.get("status")
+    if not counted and old is not None and old.get("status") != status and status in _ANNOUNCED:
+        # kicked off, postponed, cancelled, or back to scheduled (a start entered by mistake)
+        kind = "match_started" if status == "live" else "match_status_changed"
+        return [match_notice(kind, f"{kind}:{fact.id}:{pos}")]
     if counted and not was:
         return [match_notice("match_finished", f"match_finished:{fact.id}")]
     if (
@@ -89,7 +104,6 @@ def match_notices(fact: Fact, previous: Fact | None) -> list[Notice]:
         and old is not None
         and (old.get("home_score"), old.get("away_score")) != (data.get("home_score"), data.get("away_score"))
     ):
-        pos = f"{fact.position[0]}.{fact.position[1]}"
         return [match_notice("score_corrected", f"score_corrected:{fact.id}:{pos}")]
     return []
 
@@ -110,11 +124,15 @@ def leader_notices(state: StageState, before: Mapping[str, str], after: Mapping[
 
 
 _GOALS = ("goal", "penalty_goal", "own_goal")
+_CARDS = ("yellow", "second_yellow", "red")
+#: statuses whose change is news of its own (finished and awarded are match_finished)
+_ANNOUNCED = ("live", "postponed", "cancelled", "scheduled")
 
 
 def protocol_notices(protocol: Protocol, seen: set[int], sport: str, *, was_live: bool) -> list[Notice]:
-    """Notices for the events of a protocol not seen before: goals with the score they made, period ends,
-    the end of regular time, the start of overtime and of a shoot-out. Ids are the events', so stable.
+    """Notices for the events of a protocol not seen before: goals with the score they made, cards and
+    penalties, period ends, the end of regular time, the start of overtime and of a shoot-out. Ids are the
+    events', so stable.
 
     Only for a match that is or was live here: the protocol of a match entered after the fact (an import)
     is not news event by event. A match that was live stays news after its final whistle, as the last
@@ -150,6 +168,32 @@ def protocol_notices(protocol: Protocol, seen: set[int], sport: str, *, was_live
                     minute=e.minute,
                     home_score=score[p.home_team_id],
                     away_score=score[p.away_team_id],
+                    **base,
+                )
+            )
+        elif e.kind in _CARDS:
+            found.append(
+                Notice(
+                    id=f"card_shown:{e.id}",
+                    kind="card_shown",
+                    card=e.kind,
+                    team_id=e.team_id,
+                    player_id=e.player_id,
+                    period=e.period,
+                    minute=e.minute,
+                    **base,
+                )
+            )
+        elif e.kind == "penalty":
+            found.append(
+                Notice(
+                    id=f"penalty_called:{e.id}",
+                    kind="penalty_called",
+                    penalty_minutes=e.penalty_minutes,
+                    team_id=e.team_id,
+                    player_id=e.player_id,
+                    period=e.period,
+                    minute=e.minute,
                     **base,
                 )
             )

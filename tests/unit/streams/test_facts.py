@@ -197,3 +197,25 @@ def test_live_matches_count_only_in_the_live_table() -> None:
     now = {r.team: r.points for r in state.standings(live=True)[""]}
     assert final == {"1": 3, "2": 0, "3": 0}
     assert now == {"1": 3, "3": 3, "2": 0}
+
+
+def test_a_match_kicking_off_or_postponed_is_news_once_with_its_status() -> None:
+    from streams.notices import match_notices
+
+    state = StageState(stage_id=1)
+    (stage,) = facts_from_change("stages", STAGE)
+    state.apply(stage)
+    scheduled = match_row(6, 1, 2, None, None, "scheduled")
+    live = match_row(6, 1, 2, 0, 0, "live")
+    scored = match_row(6, 1, 2, 1, 0, "live")
+    postponed = match_row(6, 1, 2, None, None, "postponed")
+    seen: list[tuple[str, str]] = []
+    for n, (before, after) in enumerate([(None, scheduled), (scheduled, live), (live, scored), (scored, postponed)]):
+        op = "c" if before is None else "u"
+        (fact,) = facts_from_change("matches", envelope(op, before, after, 200 + n))
+        previous = state.matches.get(fact.id)
+        assert state.apply(fact)
+        seen += [(x.id, x.status) for x in match_notices(fact, previous)]
+        assert not state.apply(fact)  # a replay is not applied, so it is no news either
+    # a new scheduled match and a running score are not news of their own (a goal notice carries the score)
+    assert seen == [("match_started:6:201.0", "live"), ("match_status_changed:6:203.0", "postponed")]

@@ -301,6 +301,27 @@ def test_live_protocol_notices_carry_the_score_and_fire_once() -> None:
     assert "live" in LINE_STATUSES
 
 
+def test_cards_and_penalties_of_a_live_match_are_news_with_their_kind_and_minutes() -> None:
+    state = MatchState(match_id=1)
+    state.apply(row_fact("matches", envelope("c", None, match_row(1, "live"), 1))[0])
+    rows = [
+        event_row(1, 1, "yellow", HOME, 101, 10),
+        event_row(2, 2, "red", AWAY, 201, 70),
+        {**event_row(3, 2, "yellow", HOME, 102, 75), "kind": "penalty", "penalty_minutes": 2},
+        event_row(4, 2, "substitution", HOME, 103, 80) | {"player_out_id": 101},
+    ]
+    for n, row in enumerate(rows):
+        state.apply(row_fact("match_events", envelope("c", None, row, 10 + n))[0])
+    (protocol,) = state.protocols()
+    notices = protocol_notices(protocol, set(), "football", was_live=True)
+    assert [(n.id, n.kind, n.card, n.penalty_minutes, n.player_id, n.minute) for n in notices] == [
+        ("card_shown:1", "card_shown", "yellow", None, 101, 10),
+        ("card_shown:2", "card_shown", "red", None, 201, 70),
+        ("penalty_called:3", "penalty_called", "", 2, 102, 75),
+    ]
+    assert protocol_notices(protocol, {1, 2, 3, 4}, "football", was_live=True) == []
+
+
 def test_a_protocol_entered_after_the_fact_is_not_news_but_a_late_goal_of_a_live_match_is() -> None:
     state = MatchState(match_id=1)
     state.apply(row_fact("matches", envelope("c", None, match_row(1, "finished"), 1))[0])
