@@ -43,5 +43,8 @@ class LiveConfig(msgspec.Struct, frozen=True, kw_only=True):
     leaders_limit: int = 20
     #: Channels (with their history) one process keeps; the least recently used idle ones go first.
     max_channels_kept: int = 100_000
+    #: Offer per-message deflate to WebSocket clients. Off by default: each message would be compressed once
+    #: per connection (a fan-out of thousands), and the messages are small; browsers ask for it otherwise.
+    compression: bool = False
     #: Networks (comma-separated CIDRs) whose callers may read ``/metrics``; everyone else gets 404.
     metrics_from: str = "127.0.0.1/32,::1/128"

@@ -3,7 +3,8 @@
 - a notice (JSON, stable id): ``match:{match_id}`` (a suspension excepted) and the organization's ``org``;
   a notice seen before (a redelivery, or the backfill after a restart) is not told twice;
 - a standings or live standings record: ``stage:{stage_id}`` (kinds ``standings``, ``live_standings``; the
-  body is one group as ``GET /v1/stages/{id}/standings`` shows it); an older version than one told is skipped;
+  body is one group as ``GET /v1/stages/{id}/standings`` shows it); an older version than one told, or a
+  table that did not change, is skipped;
 - a player's season record: the season's leaderboards are read again once the materialized statistics
   hold it (:class:`Leaders`), and told on ``season:{id}:leaders`` when they changed.
 
@@ -186,8 +187,10 @@ class Router:
         part = snapshot_part(role == "live_standings", group_key)
         channel = self.hub.channel(name, name)
         version = int(value["version"])
-        if channel.snapshots.get(part, (-1, b""))[0] >= version:
+        known, told = channel.snapshots.get(part, (-1, b""))
+        if known >= version:
             return  # told already (a redelivery, or an older version)
         body = _json.encode({"group_id": group_key or None, "rows": value["rows"]})
         channel.snapshots[part] = (version, body)
-        self.hub.publish(name, name, role, body, ts_ms)
+        if body != told:  # the stage changed, this table did not (a goal in play leaves the final one as it is)
+            self.hub.publish(name, name, role, body, ts_ms)

@@ -3,6 +3,7 @@
 The credential comes from the headers, the URL (``?token=`` / ``?api_key=``: browsers cannot set headers on a
 WebSocket) or a first ``{"op": "auth"}`` message within ``auth_timeout_s``. A refused credential closes the
 socket with 4401 (4429 when the client is over its rate), a slow client with 4008; the reason says why.
+A frame carries one or more messages, one JSON object per line (like Centrifugo's JSON protocol).
 One task reads the client's messages, one writes the queued ones; whichever ends first ends the other.
 """
 
@@ -29,6 +30,8 @@ __all__ = ["UNAUTHORIZED", "websocket_route"]
 log = logging.getLogger(__name__)
 
 UNAUTHORIZED, RATE_LIMITED = 4401, 4429
+#: messages one frame carries at most
+FRAME_MESSAGES = 64
 AnySocket = WebSocket[Any, Any, Any]
 
 
@@ -68,14 +71,19 @@ def _first(raw: str | bytes) -> tuple[str, str]:
 
 
 async def _write(socket: AnySocket, connection: Connection, live: LiveFeed) -> None:
+    """Send what is queued, several messages to a frame (one per line) when several wait: a frame costs a
+    system call and the server's framing per client, and a change often makes several messages at once (a
+    goal, the live standings it moves)."""
     latency = live.metrics.latency
     while True:
         items = await connection.take()
         if not items:
             return
-        for _ts, data in items:
+        for start in range(0, len(items), FRAME_MESSAGES):
+            frame = items[start : start + FRAME_MESSAGES]
+            text = frame[0][1] if len(frame) == 1 else "\n".join(data for _ts, data in frame)
             connection.sending_since = time.monotonic()
-            await socket.send({"type": "websocket.send", "text": data, "bytes": None})
+            await socket.send({"type": "websocket.send", "text": text, "bytes": None})
         connection.sending_since = None
         newest = max(ts for ts, _data in items)
         if newest:

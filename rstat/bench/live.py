@@ -78,6 +78,15 @@ INSERT_GOAL = (
     "INSERT INTO match_events (match_id, team_id, kind, player_id, period, minute) "
     "VALUES (%s, %s, 'goal', %s, %s, %s) RETURNING id"
 )
+#: the scorer's running score, in the goal's transaction: live standings follow it, so stage channels
+#: carry a live standings message per goal too
+UPDATE_SCORE = (
+    "UPDATE matches m SET "
+    "home_score = (SELECT count(*) FROM match_events e WHERE e.match_id = m.id AND e.kind = 'goal' "
+    "AND e.team_id = m.home_team_id), "
+    "away_score = (SELECT count(*) FROM match_events e WHERE e.match_id = m.id AND e.kind = 'goal' "
+    "AND e.team_id = m.away_team_id) WHERE m.id = %s"
+)
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 
@@ -329,9 +338,12 @@ def bench_live(settings: Settings, options: LiveOptions | None = None) -> dict[s
 
 
 def _commit_goal(conn: Conn, league: _League, n: int) -> tuple[str, float]:
-    """Goal ``n`` in its own transaction; its notice id and the time COMMIT returned."""
+    """Goal ``n`` and the match's new score in their own transaction; the goal's notice id and the time
+    COMMIT returned."""
+    goal = league.goal(n)
     with conn.transaction():
-        event = _one(conn, INSERT_GOAL, league.goal(n))
+        event = _one(conn, INSERT_GOAL, goal)
+        conn.execute(UPDATE_SCORE, (goal[0],))
     return f"goal_scored:{event}", time.time()
 
 

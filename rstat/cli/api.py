@@ -53,6 +53,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # answers with an error and keeps the connection
         ws_max_size=max(65_536, 16 * settings.live.max_frame_bytes),
         timeout_graceful_shutdown=api.shutdown_grace_s,
+        ws_per_message_deflate=settings.live.compression,
     )
     return 0
 

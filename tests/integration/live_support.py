@@ -113,8 +113,8 @@ class LiveClient:
     def _read(self) -> None:
         try:
             for raw in self.socket:
-                message = json.loads(raw)
-                self.received.append(message)
+                for line in str(raw).splitlines():  # a frame carries one message per line
+                    self.received.append(json.loads(line))
         except Exception as exc:  # kept for wait_for to report: the close code below tells the usual reasons
             self.failure.append(exc)
         self.closed.append((self.socket.close_code, self.socket.close_reason))

@@ -13,6 +13,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -341,7 +342,7 @@ func (g *live) client(target string, httpClient *http.Client, sem chan struct{},
 			conn.CloseNow()
 			return
 		}
-		g.handle(data, arrival, states, seen)
+		g.handleFrame(data, arrival, states, seen)
 	}
 }
 
@@ -392,9 +393,10 @@ func (g *live) handshake(
 		if err != nil {
 			return fail(withCode("subscribe_read", err), err.Error())
 		}
-		if m := g.handle(data, arrival, states, seen); m != nil && m.Channel != "" &&
-			(m.Kind == "state" || m.Kind == "recovered" || m.Kind == "error") {
-			delete(pending, m.Channel)
+		for _, m := range g.handleFrame(data, arrival, states, seen) {
+			if m != nil && m.Channel != "" && (m.Kind == "state" || m.Kind == "recovered" || m.Kind == "error") {
+				delete(pending, m.Channel)
+			}
 		}
 	}
 	return conn, states, seen, true
@@ -438,6 +440,17 @@ func (g *live) count(kind string) {
 	g.messages++
 	g.byKind[kind]++
 	g.mu.Unlock()
+}
+
+// handleFrame tallies every message of a frame: the server puts one or more in a frame, one per line.
+func (g *live) handleFrame(data []byte, arrival int64, states map[string]*channelState, seen map[string]bool) []*message {
+	var out []*message
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if len(line) > 0 {
+			out = append(out, g.handle(line, arrival, states, seen))
+		}
+	}
+	return out
 }
 
 // handle tallies one message of one client: its kind, its seq on its channel, a tracked notice's arrival.
