@@ -20,7 +20,9 @@ __all__ = ["KINDS", "ChannelError", "ChannelRef", "authorize", "parse_channel"]
 
 #: channel kind -> the table its id names (``org`` has no id)
 KINDS = {"match": "matches", "stage": "stages", "season": "seasons", "org": ""}
-_NAME = re.compile(r"^(?:(match|stage):([0-9]{1,18})|season:([0-9]{1,18}):leaders|org)$")
+#: ids as the routes print them (no leading zeros: ``match:007`` would be a channel nothing is told on)
+_ID = r"(0|[1-9][0-9]{0,17})"
+_NAME = re.compile(rf"(?:(match|stage):{_ID}|season:{_ID}:leaders|org)")
 
 
 class ChannelError(ValueError):
@@ -46,10 +48,10 @@ def parse_channel(name: object, org: int) -> ChannelRef:
     """``name`` as the caller (of organization ``org``) wrote it, or :class:`ChannelError`."""
     if not isinstance(name, str):
         raise ChannelError("bad_channel", f"a channel is a string, not {type(name).__name__}")
-    found = _NAME.match(name)
+    found = _NAME.fullmatch(name)
     if found is None:
         kind = name.split(":", 1)[0][:20]
-        if kind not in KINDS:
+        if kind.strip() not in KINDS:
             raise ChannelError(
                 "unknown_channel_kind",
                 f"no channel kind {kind!r}; there are match:{{id}}, stage:{{id}}, season:{{id}}:leaders and org",

@@ -108,7 +108,7 @@ class Channel:
 
     __slots__ = ("epoch", "history", "key", "listeners", "name", "seq", "snapshots", "state", "used")
 
-    def __init__(self, key: str, name: str, epoch: str, history: int) -> None:
+    def __init__(self, key: str, name: str, epoch: str, history: int, now: float) -> None:
         self.key = key
         self.name = name
         self.epoch = epoch
@@ -121,16 +121,17 @@ class Channel:
         self.snapshots: dict[str, tuple[int, bytes]] = {}
         #: the state read last: (seq it was read at, monotonic time, body)
         self.state: tuple[int, float, bytes] | None = None
-        self.used = time.monotonic()
+        self.used = now
 
     def publish(self, kind: str, body: bytes, ts_ms: int, now: float) -> int:
         """Number, encode, remember and fan out one message; the number of listeners it went to."""
         self.seq += 1
         item = (ts_ms, encode_message(self.name, self.epoch, self.seq, kind=kind, ts_ms=ts_ms, body=body))
         self.history.append((self.seq, now, item))
-        for connection in self.listeners:
+        listeners = tuple(self.listeners)  # a push may close a slow listener, which leaves the set
+        for connection in listeners:
             connection.push(item)
-        return len(self.listeners)
+        return len(listeners)
 
     def since(self, seq: int, oldest: float) -> list[Item] | None:
         """The messages after ``seq``, or None when some of them are gone (or ``seq`` was never sent)."""
@@ -164,16 +165,16 @@ class Hub:
             found.used = self.clock()
             return found
         self.generation += 1
-        made = Channel(key, name, f"{self.epoch}-{self.generation}", self.config.history_size)
+        made = Channel(key, name, f"{self.epoch}-{self.generation}", self.config.history_size, self.clock())
+        if len(self.channels) >= self.config.max_channels_kept:
+            self._evict(len(self.channels) + 1 - self.config.max_channels_kept)
         self.channels[key] = made
-        if len(self.channels) > self.config.max_channels_kept:
-            self._evict()
         self.metrics.channels.set(len(self.channels))
         return made
 
-    def _evict(self) -> None:
-        """Drop the least recently used channels nobody listens to, down to the limit."""
-        excess = len(self.channels) - self.config.max_channels_kept
+    def _evict(self, excess: int) -> None:
+        """Drop up to ``excess`` of the least recently used channels nobody listens to (channels with
+        listeners stay, above the limit if need be)."""
         for key in [k for k, ch in self.channels.items() if not ch.listeners][:excess]:
             del self.channels[key]
 
@@ -211,7 +212,7 @@ class Hub:
         now = self.clock()
         self.close_stuck(now)
         ping = (0, f'{{"kind":"ping","ts":{int(time.time() * 1000)}}}')
-        for connection in self.connections:
+        for connection in list(self.connections):  # a push may close a full connection, which leaves the set
             connection.push(ping)
         oldest = now - self.config.history_ttl_s
         for key in list(self.channels):

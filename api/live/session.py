@@ -85,8 +85,9 @@ class Session:
     async def handle(self, raw: str | bytes) -> None:
         """One message of a WebSocket client."""
         limit = self.live.config.max_frame_bytes
-        if len(raw) > limit:
-            self.error("frame_too_large", f"a message may have at most {limit} bytes; this one had {len(raw)}")
+        size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
+        if size > limit:
+            self.error("frame_too_large", f"a message may have at most {limit} bytes; this one had {size}")
             return
         try:
             message = _decode.decode(raw)

@@ -42,7 +42,7 @@ def test_a_message_is_json_with_its_fields_in_order_and_the_body_as_published() 
 
 def test_publish_numbers_messages_from_one_without_gaps_and_fans_the_same_item_out() -> None:
     metrics = LiveMetrics()
-    channel = Channel("org:5", "org", "e-1", history=10)
+    channel = Channel("org:5", "org", "e-1", history=10, now=0.0)
     first, second = connection(metrics), connection(metrics)
     channel.listeners.update({first, second})
     sent = [channel.publish("goal_scored", b'{"n":%d}' % n, 1000 + n, now=float(n)) for n in range(1, 6)]
@@ -61,7 +61,7 @@ def test_publish_numbers_messages_from_one_without_gaps_and_fans_the_same_item_o
 
 
 def test_history_keeps_the_newest_history_size_messages() -> None:
-    channel = Channel("match:1", "match:1", "e-1", history=3)
+    channel = Channel("match:1", "match:1", "e-1", history=3, now=0.0)
     for n in range(1, 8):
         channel.publish("k", b"{}", 0, now=float(n))
     assert [s for s, _at, _item in channel.history] == [5, 6, 7]
@@ -72,7 +72,7 @@ def test_history_keeps_the_newest_history_size_messages() -> None:
 
 
 def _filled(count: int, history: int = 100) -> Channel:
-    channel = Channel("match:1", "match:1", "e-1", history=history)
+    channel = Channel("match:1", "match:1", "e-1", history=history, now=0.0)
     for n in range(1, count + 1):
         channel.publish("k", b'{"n":%d}' % n, n, now=100.0 + n)
     return channel
@@ -110,7 +110,7 @@ def test_since_refuses_positions_whose_next_message_is_older_than_oldest() -> No
 
 
 def test_since_on_an_empty_channel() -> None:
-    channel = Channel("match:1", "match:1", "e-1", history=10)
+    channel = Channel("match:1", "match:1", "e-1", history=10, now=0.0)
     assert channel.since(0, oldest=0.0) == []
     assert channel.since(1, oldest=0.0) is None
 
@@ -213,12 +213,9 @@ def test_tick_expires_history_older_than_history_ttl_s() -> None:
 def test_tick_drops_idle_channels_without_listeners_or_history() -> None:
     clock = FakeClock()
     hub = _hub(clock, LiveConfig(history_ttl_s=60.0))
-    idle = hub.channel("match:1", "match:1")
+    hub.channel("match:1", "match:1")  # idle: dropped
     listened = hub.channel("match:2", "match:2")
     recent = hub.channel("match:3", "match:3")
-    # Channel() stamps `used` with time.monotonic(), not the hub's clock: pin them to the fake clock
-    for channel in (idle, listened, recent):
-        channel.used = clock.now
     listener = connection(hub.metrics)
     hub.attach(listener)
     hub.listen(listener, listened)
