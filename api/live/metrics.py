@@ -42,6 +42,9 @@ class LiveMetrics:
         self.lag = Gauge(
             "rstat_live_consumer_lag_messages", "Messages in the topics not yet read by this process", registry=r
         )
+        self.gc_full = Gauge(
+            "rstat_live_gc_full_seconds", "How long the last full garbage collection paused the process", registry=r
+        )
         self.latency = Histogram(
             "rstat_live_notice_to_socket_seconds",
             "A record's Kafka timestamp to its write to a client's socket (one sample per write)",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import math
+import time
 
 import msgspec
 
@@ -61,6 +63,8 @@ class LiveFeed:
             asyncio.create_task(self.leaders.run(), name="live-leaders"),
             asyncio.create_task(self.hub.run_heartbeats(), name="live-heartbeats"),
         ]
+        if self.config.gc_freeze_s > 0:
+            self._tasks.append(asyncio.create_task(self._calm_collections(), name="live-gc"))
         self.feed.start(loop, self.router.deliver)
 
     async def stop(self) -> None:
@@ -72,6 +76,19 @@ class LiveFeed:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def _calm_collections(self) -> None:
+        """Keep CPython's full collections short: long-lived objects (connections, history) are frozen out
+        of them every ``gc_freeze_s``, and everything is collected once every ``gc_full_s``."""
+        last_full = time.monotonic()
+        while True:
+            await asyncio.sleep(self.config.gc_freeze_s)
+            if time.monotonic() - last_full >= self.config.gc_full_s:
+                last_full = time.monotonic()
+                gc.unfreeze()
+                gc.collect()
+                self.metrics.gc_full.set(time.monotonic() - last_full)
+            gc.freeze()
 
     def health(self) -> dict[str, object]:
         """What ``/healthz`` says of the feed: whether it has read the topics up to where they were at start
