@@ -16,7 +16,7 @@ import msgspec
 from sports import StandingRow
 from sports.registry import sport_rules
 from streams.facts import COUNTED_STATUSES, Fact, StageState
-from streams.protocol import Protocol
+from streams.protocol import Protocol, ProtoEvent
 
 __all__ = [
     "Notice",
@@ -129,6 +129,20 @@ _CARDS = ("yellow", "second_yellow", "red")
 _ANNOUNCED = ("live", "postponed", "cancelled", "scheduled")
 
 
+def _event_notice(kind: str, event: ProtoEvent, base: dict[str, Any], **extra: Any) -> Notice:
+    """A notice of one protocol event (goal, card, penalty): its id is the event's."""
+    return Notice(
+        id=f"{kind}:{event.id}",
+        kind=kind,
+        team_id=event.team_id,
+        player_id=event.player_id,
+        period=event.period,
+        minute=event.minute,
+        **base,
+        **extra,
+    )
+
+
 def protocol_notices(protocol: Protocol, seen: set[int], sport: str, *, was_live: bool) -> list[Notice]:
     """Notices for the events of a protocol not seen before: goals with the score they made, cards and
     penalties, period ends, the end of regular time, the start of overtime and of a shoot-out. Ids are the
@@ -159,44 +173,14 @@ def protocol_notices(protocol: Protocol, seen: set[int], sport: str, *, was_live
             continue
         if e.kind in _GOALS:
             found.append(
-                Notice(
-                    id=f"goal_scored:{e.id}",
-                    kind="goal_scored",
-                    team_id=e.team_id,
-                    player_id=e.player_id,
-                    period=e.period,
-                    minute=e.minute,
-                    home_score=score[p.home_team_id],
-                    away_score=score[p.away_team_id],
-                    **base,
+                _event_notice(
+                    "goal_scored", e, base, home_score=score[p.home_team_id], away_score=score[p.away_team_id]
                 )
             )
         elif e.kind in _CARDS:
-            found.append(
-                Notice(
-                    id=f"card_shown:{e.id}",
-                    kind="card_shown",
-                    card=e.kind,
-                    team_id=e.team_id,
-                    player_id=e.player_id,
-                    period=e.period,
-                    minute=e.minute,
-                    **base,
-                )
-            )
+            found.append(_event_notice("card_shown", e, base, card=e.kind))
         elif e.kind == "penalty":
-            found.append(
-                Notice(
-                    id=f"penalty_called:{e.id}",
-                    kind="penalty_called",
-                    penalty_minutes=e.penalty_minutes,
-                    team_id=e.team_id,
-                    player_id=e.player_id,
-                    period=e.period,
-                    minute=e.minute,
-                    **base,
-                )
-            )
+            found.append(_event_notice("penalty_called", e, base, penalty_minutes=e.penalty_minutes))
         elif e.kind == "period_end":
             found.append(
                 Notice(id=f"period_ended:{p.match_id}:{e.period}", kind="period_ended", period=e.period, **base)

@@ -26,7 +26,7 @@ from typing import Any
 
 import psycopg
 
-from rstat.bench.env import RSTAT, create_database, drop_private, stop_processes
+from rstat.bench.env import RSTAT, build_loadgen, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
 from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
@@ -40,22 +40,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _progress(text: str) -> None:
     print(f"bench api: {text}", file=sys.stderr, flush=True)
-
-
-def _loadgen(settings: Settings) -> Path:
-    binary = settings.stack.home_path / "bin" / "loadgen"
-    source = ROOT / "tools" / "loadgen"
-    if binary.exists() and binary.stat().st_mtime >= (source / "main.go").stat().st_mtime:
-        return binary
-    go = shutil.which("go")
-    if go is None:
-        raise RStatError("the load generator needs Go to build (tools/loadgen); install golang")
-    _progress("building the load generator (tools/loadgen)")
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [go, "build", "-o", str(binary), "."], cwd=source, check=True, env={**os.environ, "CGO_ENABLED": "0"}
-    )
-    return binary
 
 
 def _seed(dsn: str) -> tuple[int, str, str]:
@@ -107,7 +91,7 @@ def _get(url: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def bench_api(settings: Settings) -> dict[str, Any]:
-    loadgen = _loadgen(settings)
+    loadgen = build_loadgen(settings, _progress)
     tag = uuid.uuid4().hex[:8]
     db = f"bench_api_{tag}"
     home = settings.stack.home_path / f"bench-api-{tag}"

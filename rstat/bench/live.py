@@ -42,7 +42,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import resource
 import secrets
 import shutil
@@ -58,7 +57,7 @@ from typing import IO, Any
 
 import psycopg
 
-from rstat.bench.env import RSTAT, create_database, drop_private, stop_processes
+from rstat.bench.env import RSTAT, build_loadgen, chain_env, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
 from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
@@ -104,24 +103,6 @@ class LiveOptions:
 
 def _progress(text: str) -> None:
     print(f"bench live: {text}", file=sys.stderr, flush=True)
-
-
-def _loadgen(settings: Settings) -> Path:
-    """The generator binary, built when missing or older than any of its sources."""
-    binary = settings.stack.home_path / "bin" / "loadgen"
-    source = ROOT / "tools" / "loadgen"
-    newest = max(p.stat().st_mtime for p in source.iterdir() if p.suffix in (".go", ".mod", ".sum"))
-    if binary.exists() and binary.stat().st_mtime >= newest:
-        return binary
-    go = shutil.which("go")
-    if go is None:
-        raise RStatError("the load generator needs Go to build (tools/loadgen); install golang")
-    _progress("building the load generator (tools/loadgen)")
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [go, "build", "-o", str(binary), "."], cwd=source, check=True, env={**os.environ, "CGO_ENABLED": "0"}
-    )
-    return binary
 
 
 def _raise_file_limit(needed: int) -> None:
@@ -262,7 +243,7 @@ ClientsFactory = Callable[..., _Clients]
 
 def bench_live(settings: Settings, options: LiveOptions | None = None) -> dict[str, Any]:
     opts = options or LiveOptions()
-    loadgen = _loadgen(settings)
+    loadgen = build_loadgen(settings, _progress)
     _raise_file_limit(max(opts.clients, opts.idle) + 1024)
     tag = uuid.uuid4().hex[:8]
     db, prefix, app_id = f"bench_live_{tag}", f"bench.{tag}.", f"bench-live-{tag}"
@@ -270,20 +251,7 @@ def bench_live(settings: Settings, options: LiveOptions | None = None) -> dict[s
     home.mkdir(parents=True, exist_ok=True)
     ports = {"identity": free_port(), "public": free_port(), "idle": free_port()}
     env = {
-        **os.environ,
-        "RSTAT__POSTGRES__DATABASE": db,
-        "RSTAT__CDC__SLOT": f"bench_{tag}",
-        "RSTAT__CDC__PUBLICATION": f"bench_pub_{tag}",
-        "RSTAT__CDC__TOPIC_PREFIX": f"{prefix}cdc.",
-        "RSTAT__CDC__SCHEMA_TOPIC": f"{prefix}schemas",
-        "RSTAT__CDC__METRICS_PORT": str(free_port()),
-        "RSTAT__CDC__SPILL_DIR": str(home / "spill"),
-        "RSTAT__STREAMS__APP_ID": app_id,
-        "RSTAT__STREAMS__DATA_DIR": str(home / "state"),
-        **{
-            f"RSTAT__STREAMS__{name.upper()}_TOPIC": f"{prefix}{name}"
-            for name in ("standings", "live_standings", "teams", "players", "notices")
-        },
+        **chain_env(database=db, tag=tag, prefix=prefix, app_id=app_id, home=home),
         "RSTAT__API__KEYS_DIR": str(home / "keys"),
         "RSTAT__API__IDENTITY_PORT": str(ports["identity"]),
         "RSTAT__API__PUBLIC_REQUESTS_PER_MINUTE": "100000000",

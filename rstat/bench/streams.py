@@ -29,9 +29,9 @@ from typing import Any
 
 import psycopg
 
-from rstat.bench.env import RSTAT, create_database, drop_private, stop_processes
+from rstat.bench.env import RSTAT, chain_env, create_database, drop_private, stop_processes
 from rstat.errors import RStatError
-from rstat.ops.stack.process import free_port, wait_until
+from rstat.ops.stack.process import wait_until
 from rstat.settings import Settings
 from sports.schedule import double_round_robin
 
@@ -133,22 +133,7 @@ def bench_streams(settings: Settings) -> dict[str, Any]:
     db, prefix, app_id = f"bench_streams_{tag}", f"bench.{tag}.", f"bench-streams-{tag}"
     dsn = create_database(settings, db, migrate=True)
     home = settings.stack.home_path / f"bench-streams-{tag}"
-    env = {
-        **os.environ,
-        "RSTAT__POSTGRES__DATABASE": db,
-        "RSTAT__CDC__SLOT": f"bench_{tag}",
-        "RSTAT__CDC__PUBLICATION": f"bench_pub_{tag}",
-        "RSTAT__CDC__TOPIC_PREFIX": f"{prefix}cdc.",
-        "RSTAT__CDC__SCHEMA_TOPIC": f"{prefix}schemas",
-        "RSTAT__CDC__METRICS_PORT": str(free_port()),
-        "RSTAT__CDC__SPILL_DIR": str(home / "spill"),
-        "RSTAT__STREAMS__APP_ID": app_id,
-        "RSTAT__STREAMS__DATA_DIR": str(home / "state"),
-        **{
-            f"RSTAT__STREAMS__{name.upper()}_TOPIC": f"{prefix}{name}"
-            for name in ("standings", "live_standings", "teams", "players", "notices")
-        },
-    }
+    env = chain_env(database=db, tag=tag, prefix=prefix, app_id=app_id, home=home)
     home.mkdir(parents=True, exist_ok=True)
     procs: list[subprocess.Popen[bytes]] = []
     try:
