@@ -9,6 +9,7 @@ batch, decoded, to the event loop in the order read.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import threading
@@ -122,12 +123,13 @@ class TopicFeed:
         """Every partition of the topics, from ``backfill_s`` ago; waits for topics that do not exist yet.
         Returns (first offset read, end offset at the start) per partition: the backfill is done at the ends."""
         since_ms = int((time.time() - self.backfill_s) * 1000)
-        while True:
+        for attempt in itertools.count():
             listing = consumer.list_topics(timeout=10).topics
             missing = [t for t in self.roles if t not in listing or not listing[t].partitions]
             if not missing:
                 break
-            log.warning("live feed: waiting for topics %s (is `rstat streams` running?)", ", ".join(missing))
+            if attempt % 15 == 0:  # at once, then every 30 s
+                log.warning("live feed: waiting for topics %s (is `rstat streams` running?)", ", ".join(missing))
             if self._stop.wait(2.0):
                 return {}
         wanted = [TopicPartition(t, p, since_ms) for t in self.roles for p in sorted(listing[t].partitions)]

@@ -55,7 +55,12 @@ def product(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             database=chain.name,
             **{k: v for k, v in chain.env.items() if k.startswith(("RSTAT__STREAMS__", "RSTAT__LIVE__"))},
         ):
-            yield chain, apis, build_league(apis, "north"), build_league(apis, "south")
+            leagues = [build_league(apis, "north"), build_league(apis, "south")]
+            try:
+                yield chain, apis, leagues[0], leagues[1]
+            finally:
+                for league in leagues:
+                    league.admin.close()
     finally:
         drop_env(chain)
 
