@@ -15,13 +15,14 @@ the connection stays usable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 from litestar.connection import ASGIConnection
 
 from api.errors import NotFoundError
-from api.live.channels import ChannelError, parse_channel
+from api.live.channels import ChannelError, ChannelRef, parse_channel
 from api.live.hub import Connection
 from api.live.service import LiveFeed, Position, control
 
@@ -108,18 +109,21 @@ class Session:
         else:
             self.error("unknown_op", f"no operation {message.op[:40]!r}; there are: {', '.join(OPS)}")
 
+    def _channels(self, names: list[str]) -> Iterator[ChannelRef]:
+        """The channels ``names`` name; each name that is not one gets its error (the others go on)."""
+        for name in names:
+            try:
+                yield parse_channel(name, self.connection.org)
+            except ChannelError as exc:
+                self.error(exc.code, str(exc), str(name)[:80])
+
     async def subscribe(self, names: list[str], since: dict[str, Position]) -> None:
         connection = self.connection
         unknown = sorted(set(since) - set(names))
         if unknown:
             self.error("bad_message", f"since names channels not subscribed here: {', '.join(unknown)[:200]}")
             return
-        for name in names:
-            try:
-                ref = parse_channel(name, connection.org)
-            except ChannelError as exc:
-                self.error(exc.code, str(exc), str(name)[:80])
-                continue
+        for ref in self._channels(names):
             if ref.key in connection.channels:
                 self.error("already_subscribed", f"this connection listens to {ref.name} already", ref.name)
                 continue
@@ -128,18 +132,13 @@ class Session:
                 self.error("too_many_channels", f"a connection may hold {limit} channels; unsubscribe first", ref.name)
                 continue
             try:
-                await self.live.subscribe(connection, ref, since.get(name))
+                await self.live.subscribe(connection, ref, since.get(ref.name))
             except NotFoundError as exc:
                 self.error("not_found", str(exc), ref.name)
 
     def unsubscribe(self, names: list[str]) -> None:
         connection = self.connection
-        for name in names:
-            try:
-                ref = parse_channel(name, connection.org)
-            except ChannelError as exc:
-                self.error(exc.code, str(exc), str(name)[:80])
-                continue
+        for ref in self._channels(names):
             channel = connection.channels.get(ref.key)
             if channel is None:
                 self.error("not_subscribed", f"this connection does not listen to {ref.name}", ref.name)
