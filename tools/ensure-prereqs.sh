@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the local stack needs when they are missing: Java 17+, Maven and the
-# PostgreSQL server binaries. Machines of our kind have them; a bare Debian gets them from apt as root.
+# PostgreSQL server binaries,
+# Node.js (20.19 or newer) for the web bundles, and Chromium for the browser tests. Machines of our kind have them; a bare Debian gets them from apt as root.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,13 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if ! { command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; } \
    && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
+fi
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+node_version=$(node --version 2>/dev/null | sed 's/^v//' || true)
+if [ -z "${node_version}" ] || ! printf '%s\n%s\n' 20.19.0 "${node_version}" | sort -V -C; then
+  # Debian's own nodejs is older than the web toolchain (eslint, vitest) accepts: say what to do.
+  echo "ensure-prereqs: Node.js ${node_version:-is missing}; the web bundles need 20.19 or newer with npm (https://nodejs.org)" >&2
+  exit 1
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,0 +1,9 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/"] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  { files: ["build.mjs"], languageOptions: { globals: { console: "readonly" } } },
+);
