@@ -49,6 +49,17 @@ class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
     #: Seconds a stopping app waits for open requests before it cuts them (live SSE streams never end on
     #: their own; their browsers reconnect to another process and resume).
     shutdown_grace_s: int = 5
+    #: Origins whose pages may call the apps from a browser (CORS), comma-separated; ``*``: any website,
+    #: which is what embeddable widgets need (credentials travel in headers, never in cookies); empty: none.
+    cors_origins: str = "*"
+    #: Folder of the built browser bundles (``web/dist``, with its ``manifest.json``), relative to the
+    #: working directory; the public app serves the widgets from it, the admin app the operations page.
+    web_dist: str = "web/dist"
+    #: Static pages the public app serves under ``/site/`` (the demo website); empty: ``<stack home>/site``.
+    site_dir: str = ""
+
+    def cors_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     def jwks(self) -> str:
         return self.jwks_url or f"http://{self.host}:{self.identity_port}/.well-known/jwks.json"

@@ -22,6 +22,7 @@ from litestar import Litestar, Request, get, post
 from litestar.openapi import OpenAPIConfig
 
 from api.config import ApiConfig
+from api.cors import cors_config
 from api.db import Database
 from api.errors import TooManyRequestsError, UnauthorizedError, handlers
 from api.health import Health
@@ -196,6 +197,7 @@ def create_identity_app(api: ApiConfig, *, db: Database, keys: KeyStore) -> Lite
         on_startup=[db.open],
         on_shutdown=[db.close],
         exception_handlers=handlers,
+        cors_config=cors_config(api),
         openapi_config=OpenAPIConfig(title="R-Stat identity", version="1"),
         request_max_body_size=api.max_body_bytes,
     )

@@ -180,6 +180,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"
 
+    def site_path(self) -> Path:
+        """The static pages of the public app's ``/site/``: ``api.site_dir``, or ``site`` under the stack home."""
+        return Path(self.api.site_dir) if self.api.site_dir else self.stack.home_path / "site"
+
     def keys_path(self) -> Path:
         """The identity app's signing keys: ``api.keys_dir``, or ``keys`` under the stack home."""
         return Path(self.api.keys_dir) if self.api.keys_dir else self.stack.home_path / "keys"

@@ -29,6 +29,7 @@ from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
 from api.admin.rows import check_refs, insert_row
 from api.auth import ROLES, Principal, authenticate
 from api.config import ApiConfig
+from api.cors import cors_config
 from api.db import Database
 from api.errors import ForbiddenError, NotFoundError, handlers
 from api.health import Health
@@ -158,6 +159,7 @@ def create_admin_app(api: ApiConfig, *, db: Db, jwks: JwksCache) -> Litestar:
         on_startup=[db.open],
         on_shutdown=[db.close],
         exception_handlers=handlers,
+        cors_config=cors_config(api),
         request_max_body_size=api.max_body_bytes,
         openapi_config=openapi_config("R-Stat management API"),
     )

@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler
 
 from api.config import ApiConfig
+from api.cors import cors_config
 from api.db import Database
 from api.errors import handlers
 from api.live.routes import live_routes
@@ -53,6 +54,7 @@ def create_public_app(config: ApiConfig, *, db: Database, jwks: JwksCache, live:
         on_startup=[db.open, *([live.start] if live is not None else [])],
         on_shutdown=[*([live.stop] if live is not None else []), db.close],
         exception_handlers=handlers,
+        cors_config=cors_config(config),
         request_max_body_size=config.max_body_bytes,
         openapi_config=openapi_config("R-Stat public API", api_key=True),
     )
