@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler
+from litestar.static_files import create_static_files_router
 
+from api.bundles import Bundles, bundle_routes
 from api.config import ApiConfig
 from api.cors import cors_config
 from api.db import Database
@@ -36,9 +39,19 @@ class PublicHealth(msgspec.Struct, frozen=True):
     live: LiveHealth
 
 
-def create_public_app(config: ApiConfig, *, db: Database, jwks: JwksCache, live: LiveFeed | None = None) -> Litestar:
+def create_public_app(
+    config: ApiConfig,
+    *,
+    db: Database,
+    jwks: JwksCache,
+    live: LiveFeed | None = None,
+    bundles: Bundles | None = None,
+    site: Path | None = None,
+) -> Litestar:
     """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup, and the
-    live feed (when there is one) starts with it too."""
+    live feed (when there is one) starts with it too. ``bundles`` are the widgets' scripts (``/widgets/``)
+    and ``site`` a folder of static pages (``/site/``: the demo website), both anonymous: a page and its
+    scripts carry no data, the widgets fetch it with the website's credential."""
     access = Access(config, db, jwks, Answers(config.public_cache_s))
 
     @get("/healthz", summary="Liveness, and whether the live feed has caught up with the topics")
@@ -47,7 +60,12 @@ def create_public_app(config: ApiConfig, *, db: Database, jwks: JwksCache, live:
         return PublicHealth(status="ok", live=state)
 
     routes: list[Any] = [CompetitionsController, MatchesController, PeopleController, ContentController, healthz]
-    extra: list[BaseRouteHandler] = live_routes(live, access) if live is not None else []
+    extra: list[BaseRouteHandler | Router] = [*live_routes(live, access)] if live is not None else []
+    if bundles is not None:
+        extra += bundle_routes(bundles, "widgets", ("rstat-widgets",))
+    if site is not None:
+        site.mkdir(parents=True, exist_ok=True)
+        extra.append(create_static_files_router(path="/site", directories=[site], html_mode=True, name="site"))
     return Litestar(
         route_handlers=[*routes, *extra],
         dependencies={"c": Provide(access.ctx)},

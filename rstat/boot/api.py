@@ -8,9 +8,12 @@ for the first token to verify, and the signing keys are read for the first token
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
 
 from api.admin.app import create_admin_app
+from api.bundles import Bundles
 from api.db import Database
 from api.identity import create_identity_app
 from api.keys import KeyStore
@@ -59,4 +62,11 @@ def _live(settings: Settings, db: Database) -> LiveFeed | None:
 def public_app() -> Litestar:
     settings = load_settings()
     db = _database(settings)
-    return create_public_app(settings.api, db=db, jwks=_jwks(settings), live=_live(settings, db))
+    return create_public_app(
+        settings.api,
+        db=db,
+        jwks=_jwks(settings),
+        live=_live(settings, db),
+        bundles=Bundles(Path(settings.api.web_dist)),
+        site=settings.site_path(),
+    )
