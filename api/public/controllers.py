@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter, QueryParameter
@@ -25,15 +26,24 @@ from api.public.types import (
     PlayerSeasonStats,
     Season,
     Stage,
+    StageDetail,
     StandingsGroup,
     TeamDetail,
     TeamPage,
     TeamRecord,
 )
+from sports.regulations import CRITERIA
 
 __all__ = ["CompetitionsController", "ContentController", "MatchesController", "PeopleController"]
 
 MAX_PAGE = 500
+#: a standings row's ``decided_by`` in words: the criterion that placed it below the row above
+CRITERIA_TEXT = {
+    **CRITERIA,
+    "unresolved": "level on every criterion: the regulation settles it (a play-off match or drawing of lots)",
+}
+#: the same as an object type, one property per criterion, so the OpenAPI document lists them
+Criteria = msgspec.defstruct("Criteria", [(name, str) for name in CRITERIA_TEXT], frozen=True)
 AnyRequest = Request[Any, Any, Any]
 #: the caller's organization and the response policy (``api.public.access``)
 CtxDep = NamedDependency[Ctx]
@@ -65,6 +75,14 @@ class MatchesController(Controller):
 
     path = "/v1"
     tags = ("matches",)
+
+    @get("/stages/{stage_id:int}", summary="A stage with its season, competition, sport and groups")
+    async def stage(self, stage_id: int, request: AnyRequest, c: CtxDep) -> Response[StageDetail]:
+        return reply(request, c.max_age, await queries.stage(c.db, c.org, stage_id))
+
+    @get("/criteria", summary="What each standings criterion (a row's decided_by) compares, in words")
+    async def criteria(self, request: AnyRequest, c: CtxDep) -> Response[Criteria]:  # type: ignore[valid-type]
+        return reply(request, c.max_age, Criteria(**CRITERIA_TEXT))
 
     @get("/stages/{stage_id:int}/matches", summary="Calendar and results of a stage")
     async def matches(

@@ -24,11 +24,13 @@ from api.public.types import (
     MatchDetail,
     MatchSummary,
     PlayerDetail,
+    PlayerName,
     PlayerSeason,
     PlayerSeasonStats,
     Season,
     SquadEntry,
     Stage,
+    StageDetail,
     Team,
     TeamDetail,
     TeamRecord,
@@ -46,6 +48,7 @@ __all__ = [
     "player",
     "player_stats",
     "seasons",
+    "stage",
     "stages",
     "standings_json",
     "team",
@@ -124,6 +127,22 @@ async def seasons(db: Database, org: int, competition_id: int) -> list[Season]:
     )
 
 
+async def stage(db: Database, org: int, stage_id: int) -> StageDetail:
+    await in_org(db, org, "stages", stage_id)
+    row = await _one(
+        db,
+        "stage",
+        "SELECT st.id, st.name, st.kind::text AS kind, st.ordinal, st.regulation, c.sport, st.season_id, "
+        "se.name AS season_name, c.id AS competition_id, c.name AS competition_name, "
+        "coalesce((SELECT json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY g.name) "
+        "FROM groups g WHERE g.stage_id = st.id), '[]') AS groups "
+        "FROM stages st JOIN seasons se ON se.id = st.season_id JOIN competitions c ON c.id = se.competition_id "
+        "WHERE st.id = %s",
+        (stage_id,),
+    )
+    return msgspec.convert(row, StageDetail)
+
+
 async def stages(db: Database, org: int, season_id: int) -> list[Stage]:
     await in_org(db, org, "seasons", season_id)
     return await _all(
@@ -154,8 +173,10 @@ async def matches(
     return await _all(
         db,
         MatchSummary,
-        "SELECT m.id, m.round, m.group_id, m.home_team_id, m.away_team_id, m.kickoff, m.status::text AS status, "
+        "SELECT m.id, m.round, m.group_id, m.home_team_id, m.away_team_id, h.name AS home_team_name, "
+        "a.name AS away_team_name, m.kickoff, m.status::text AS status, "
         "m.home_score, m.away_score, m.decided_in::text AS decided_in, m.venue_id FROM matches m "
+        "JOIN teams h ON h.id = m.home_team_id JOIN teams a ON a.id = m.away_team_id "
         "WHERE m.stage_id = %s "
         "AND (%s::date IS NULL OR m.kickoff >= %s::date) AND (%s::date IS NULL OR m.kickoff < %s::date + 1) "
         "AND (%s::bigint IS NULL OR %s IN (m.home_team_id, m.away_team_id)) "
@@ -184,9 +205,12 @@ async def match(db: Database, org: int, match_id: int) -> MatchDetail:
     head = await _one(
         db,
         "match",
-        "SELECT m.id, m.stage_id, m.round, m.home_team_id, m.away_team_id, m.kickoff, m.status::text AS status, "
+        "SELECT m.id, m.stage_id, c.sport, m.round, m.home_team_id, m.away_team_id, h.name AS home_team_name, "
+        "a.name AS away_team_name, m.kickoff, m.status::text AS status, "
         "m.home_score, m.away_score, m.period_scores, m.decided_in::text AS decided_in, m.attendance, m.venue_id "
-        "FROM matches m WHERE m.id = %s",
+        "FROM matches m JOIN teams h ON h.id = m.home_team_id JOIN teams a ON a.id = m.away_team_id "
+        "JOIN stages st ON st.id = m.stage_id JOIN seasons se ON se.id = st.season_id "
+        "JOIN competitions c ON c.id = se.competition_id WHERE m.id = %s",
         (match_id,),
     )
     events = await _all(
@@ -204,7 +228,15 @@ async def match(db: Database, org: int, match_id: int) -> MatchDetail:
         "ORDER BY team_id, NOT starter, number NULLS LAST",
         (match_id,),
     )
-    return msgspec.convert({**head, "events": events, "lineups": lineups}, MatchDetail)
+    players = await _all(
+        db,
+        PlayerName,
+        "SELECT p.id, p.first_name, p.last_name FROM players p WHERE p.id IN ("
+        "SELECT unnest(ARRAY[player_id, assist1_id, assist2_id, player_out_id, goalie_id]) FROM match_events "
+        "WHERE match_id = %s UNION SELECT player_id FROM lineups WHERE match_id = %s) ORDER BY p.id",
+        (match_id, match_id),
+    )
+    return msgspec.convert({**head, "events": events, "lineups": lineups, "players": players}, MatchDetail)
 
 
 async def standings_json(db: Database, org: int, stage_id: int, *, live: bool) -> bytes:
@@ -234,10 +266,11 @@ async def leaders(db: Database, org: int, season_id: int, kind: str, limit: int)
         raise NotFoundError(f"no leaderboard {kind!r}; there are: {', '.join(LEADER_ORDER)}")
     await in_org(db, org, "seasons", season_id)
     query = sql.SQL(
-        "SELECT player_id, team_id, games, goals, assists, points, yellow_cards, red_cards, penalty_minutes, "
-        "shutouts, save_pct, goals_against_average FROM stats.player_stats WHERE season_id = %s {} "
+        "SELECT s.player_id, s.team_id, p.first_name, p.last_name, s.games, s.goals, s.assists, s.points, "
+        "s.yellow_cards, s.red_cards, s.penalty_minutes, s.shutouts, s.save_pct, s.goals_against_average "
+        "FROM stats.player_stats s JOIN players p ON p.id = s.player_id WHERE s.season_id = %s {} "
         "ORDER BY {} LIMIT %s"
-    ).format(sql.SQL("AND stats ? 'goalie'" if kind == "goalies" else ""), sql.SQL(LEADER_ORDER[kind]))
+    ).format(sql.SQL("AND s.stats ? 'goalie'" if kind == "goalies" else ""), sql.SQL(LEADER_ORDER[kind]))
     return await _all(db, Leader, query, (season_id, limit))
 
 

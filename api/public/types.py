@@ -70,12 +70,30 @@ class Stage(msgspec.Struct, frozen=True):
     groups: list[GroupRef]
 
 
+class StageDetail(msgspec.Struct, frozen=True):
+    """A stage with what a page needs to title it: its season, competition and sport."""
+
+    id: int
+    name: str
+    kind: str
+    ordinal: int
+    regulation: str
+    sport: str
+    season_id: int
+    season_name: str
+    competition_id: int
+    competition_name: str
+    groups: list[GroupRef]
+
+
 class MatchSummary(msgspec.Struct, frozen=True):
     id: int
     round: int
     group_id: int | None
     home_team_id: int
     away_team_id: int
+    home_team_name: str
+    away_team_name: str
     kickoff: dt.datetime | None
     status: str
     home_score: int | None
@@ -116,12 +134,21 @@ class Lineup(msgspec.Struct, frozen=True):
     position: str | None
 
 
+class PlayerName(msgspec.Struct, frozen=True):
+    id: int
+    first_name: str
+    last_name: str
+
+
 class MatchDetail(msgspec.Struct, frozen=True):
     id: int
     stage_id: int
+    sport: str
     round: int
     home_team_id: int
     away_team_id: int
+    home_team_name: str
+    away_team_name: str
     kickoff: dt.datetime | None
     status: str
     home_score: int | None
@@ -133,6 +160,8 @@ class MatchDetail(msgspec.Struct, frozen=True):
     venue_id: int | None
     events: list[Event]
     lineups: list[Lineup]
+    #: every player the events and line-ups name
+    players: list[PlayerName]
 
 
 class StandingsRow(msgspec.Struct, frozen=True):
@@ -181,6 +210,8 @@ class TeamRecord(msgspec.Struct, frozen=True):
 class Leader(msgspec.Struct, frozen=True):
     player_id: int
     team_id: int
+    first_name: str
+    last_name: str
     games: int
     goals: int
     assists: int

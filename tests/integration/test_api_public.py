@@ -132,6 +132,26 @@ def test_league_built_in_admin_computed_by_the_stream_and_read_by_a_website(prod
         [(scorer, home_goals)],
     )
     assert leaders == [(scorer, home_goals)]
+    board = site.get(f"/v1/seasons/{season}/leaders/goals").json()
+    assert (board[0]["first_name"], board[0]["last_name"]) == ("", "Striker")
+
+    # what a page needs to title a stage and explain a row's place
+    assert site.get(f"/v1/stages/{stage}").json() | {"groups": []} == {
+        "id": stage,
+        "name": "Regular season",
+        "kind": "league",
+        "ordinal": 1,
+        "regulation": "premier-league",
+        "sport": "football",
+        "season_id": season,
+        "season_name": "2026",
+        "competition_id": comp,
+        "competition_name": "City League",
+        "groups": [],
+    }
+    criteria = site.get("/v1/criteria").json()
+    assert criteria["h2h_points"] == "points in the matches among the tied teams"
+    assert "unresolved" in criteria
 
     # caching: a strong ETag, 304 on If-None-Match, Cache-Control for CDNs and browsers
     first = site.get(f"/v1/stages/{stage}/standings")
@@ -155,6 +175,14 @@ def test_league_built_in_admin_computed_by_the_stream_and_read_by_a_website(prod
     protocol = site.get(f"/v1/matches/{matches[0]['id']}").json()
     assert protocol["home_score"] == SCORES[0][0]
     assert [e["kind"] for e in protocol["events"]] == ["goal"] * SCORES[0][0]
+    names = {t["id"]: t["name"] for t in site.get("/v1/teams").json()["items"]}
+    assert (protocol["sport"], protocol["home_team_name"], protocol["away_team_name"]) == (
+        "football",
+        names[matches[0]["home_team_id"]],
+        names[matches[0]["away_team_id"]],
+    )
+    assert protocol["players"] == ([{"id": scorer, "first_name": "", "last_name": "Striker"}] if SCORES[0][0] else [])
+    assert all(m["home_team_name"] == names[m["home_team_id"]] for m in page["items"])
     assert site.get("/v1/matches/999999").status_code == 404
     assert site.get(f"/v1/seasons/{season}/leaders/nonsense").status_code == 404
     with httpx.Client(base_url=apis.urls["public"]) as anonymous:
