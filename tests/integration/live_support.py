@@ -6,17 +6,48 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from tests.integration.api_support import Apis
+from rstat.settings import Settings
+from tests.conftest import unique
+from tests.integration.api_support import Apis, start_apis
+from tests.integration.cdc_support import CdcEnv, drop_env, make_env, start_streams
 from tests.waiting import DEFAULT_TIMEOUT_S, eventually
 
 Message = dict[str, Any]
+
+
+def start_product(settings: Settings, tmp: Path, **env: str) -> Iterator[tuple[CdcEnv, Apis]]:
+    """The whole product on a database and topics of its own: a CDC reader, a stream worker and the three
+    apps reading the worker's topics; ``env`` adds settings (``RSTAT__...``) to every process."""
+    chain = make_env(settings, tmp)
+    chain.env.update(
+        {
+            "RSTAT__STREAMS__APP_ID": unique("streams"),
+            "RSTAT__STREAMS__STANDINGS_TOPIC": f"{chain.prefix}stats.standings",
+            "RSTAT__STREAMS__NOTICES_TOPIC": f"{chain.prefix}notices",
+            "RSTAT__STREAMS__TEAMS_TOPIC": f"{chain.prefix}stats.teams",
+            "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{chain.prefix}stats.live-standings",
+            "RSTAT__STREAMS__PLAYERS_TOPIC": f"{chain.prefix}stats.players",
+            "RSTAT__STREAMS__DATA_DIR": str(tmp / "streams"),
+            **env,
+        }
+    )
+    try:
+        chain.start()
+        chain.wait_streaming()
+        start_streams(chain, tmp / "streams.log")
+        shared = {k: v for k, v in chain.env.items() if k.startswith(("RSTAT__STREAMS__", "RSTAT__LIVE__"))}
+        for apis in start_apis(settings, tmp, database=chain.name, **{**shared, **env}):
+            yield chain, apis
+    finally:
+        drop_env(chain)
 
 
 @dataclass

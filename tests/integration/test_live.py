@@ -17,10 +17,9 @@ import httpx
 import pytest
 
 from rstat.settings import Settings
-from tests.conftest import unique
-from tests.integration.api_support import Apis, start_apis
-from tests.integration.cdc_support import CdcEnv, drop_env, make_env, start_streams
-from tests.integration.live_support import League, LiveClient, Message, SseClient, build_league
+from tests.integration.api_support import Apis
+from tests.integration.cdc_support import CdcEnv
+from tests.integration.live_support import League, LiveClient, Message, SseClient, build_league, start_product
 from tests.waiting import eventually
 
 Product = tuple[CdcEnv, Apis, League, League]
@@ -30,39 +29,14 @@ Product = tuple[CdcEnv, Apis, League, League]
 def product(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
     """One chain for the module: a CDC reader, a stream worker, the three apps, and two organizations."""
     tmp = tmp_path_factory.mktemp("live")
-    chain = make_env(stack, tmp)
-    chain.env.update(
-        {
-            "RSTAT__STREAMS__APP_ID": unique("streams"),
-            "RSTAT__STREAMS__STANDINGS_TOPIC": f"{chain.prefix}stats.standings",
-            "RSTAT__STREAMS__NOTICES_TOPIC": f"{chain.prefix}notices",
-            "RSTAT__STREAMS__TEAMS_TOPIC": f"{chain.prefix}stats.teams",
-            "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{chain.prefix}stats.live-standings",
-            "RSTAT__STREAMS__PLAYERS_TOPIC": f"{chain.prefix}stats.players",
-            "RSTAT__STREAMS__DATA_DIR": str(tmp / "streams"),
-            "RSTAT__LIVE__HEARTBEAT_S": "1",
-            "RSTAT__LIVE__MAX_CHANNELS": "6",
-            "RSTAT__LIVE__SEND_TIMEOUT_S": "2",
-        }
-    )
-    try:
-        chain.start()
-        chain.wait_streaming()
-        start_streams(chain, tmp / "streams.log")
-        for apis in start_apis(
-            stack,
-            tmp,
-            database=chain.name,
-            **{k: v for k, v in chain.env.items() if k.startswith(("RSTAT__STREAMS__", "RSTAT__LIVE__"))},
-        ):
-            leagues = [build_league(apis, "north"), build_league(apis, "south")]
-            try:
-                yield chain, apis, leagues[0], leagues[1]
-            finally:
-                for league in leagues:
-                    league.admin.close()
-    finally:
-        drop_env(chain)
+    settings = {"RSTAT__LIVE__HEARTBEAT_S": "1", "RSTAT__LIVE__MAX_CHANNELS": "6", "RSTAT__LIVE__SEND_TIMEOUT_S": "2"}
+    for chain, apis in start_product(stack, tmp, **settings):
+        leagues = [build_league(apis, "north"), build_league(apis, "south")]
+        try:
+            yield chain, apis, leagues[0], leagues[1]
+        finally:
+            for league in leagues:
+                league.admin.close()
 
 
 def ws_url(apis: Apis, query: str = "") -> str:
