@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -31,8 +33,35 @@ class CdcMetrics:
         self.in_flight = Gauge("rstat_cdc_messages_in_flight", "Produced, not yet acknowledged", registry=r)
         self.flushed_lsn = Gauge("rstat_cdc_last_flushed_lsn", "Last LSN confirmed to PostgreSQL", registry=r)
         self.slot_ok = Gauge("rstat_cdc_slot_ok", "1 while the slot is usable, 0 when lost or missing", registry=r)
+        self.slot_lag_seconds: Gauge | None = None
         self.healthy = False
         self._server: ThreadingHTTPServer | None = None
+
+    def watch_unconfirmed(self, oldest_commit_us: Callable[[], int | None]) -> None:
+        """Serve ``rstat_cdc_slot_lag_seconds`` from ``oldest_commit_us`` (read at each scrape): the commit
+        time, in µs since the epoch, of the oldest transaction the reader has received and not yet confirmed
+        to PostgreSQL, or None when every received transaction is confirmed.
+
+        Why that definition: the slot's confirmed position can pass a transaction only once Kafka has
+        acknowledged all of it (cdc/acks.py), so the oldest unconfirmed commit is exactly how far behind the
+        slot is in time; while the reader works through a backlog, the transactions it holds are the old ones.
+        WAL the reader has not received yet is not counted (``rstat_cdc_slot_lag_bytes`` is)."""
+
+        def seconds() -> float:
+            try:
+                commit_us = oldest_commit_us()
+            except IndexError:  # the queue emptied between the check and the read (another thread)
+                return 0.0
+            return 0.0 if commit_us is None else max(0.0, time.time() - commit_us / 1e6)
+
+        if self.slot_lag_seconds is None:
+            self.slot_lag_seconds = Gauge(
+                "rstat_cdc_slot_lag_seconds",
+                "Now - commit time of the oldest transaction received and not yet confirmed to PostgreSQL "
+                "(0 when all are confirmed)",
+                registry=self.registry,
+            )
+        self.slot_lag_seconds.set_function(seconds)
 
     def serve(self, port: int) -> None:
         """Serve /metrics and /healthz on 127.0.0.1:``port`` from a daemon thread (port 0: not at all)."""

@@ -36,6 +36,7 @@ from streams.lines import PlayerLineMessage
 from streams.matches import MatchProtocols
 from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_RECORDS
 from streams.materializing import Materializing, StatisticsSink
+from streams.metrics import StreamsMetrics
 from streams.players import PlayerSeasons
 from streams.protocol import Protocol, RowFact
 from streams.registry import load_schemas, publish_schema
@@ -108,6 +109,14 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             return dict(registry.decode(value)[1])
 
     outputs = topology.outputs
+    # the worker's own metrics (streams/metrics.py): its ports wrapped to count, served while it runs
+    metrics = StreamsMetrics()
+    senders = Senders(
+        intake=metrics.sending(adapters.senders.intake, outputs.notices),
+        protocols=adapters.senders.protocols,
+        fold=metrics.sending(adapters.senders.fold, outputs.notices),
+        players=adapters.senders.players,
+    )
     threads = (
         Intake(
             bootstrap=adapters.bootstrap,
@@ -117,8 +126,8 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             match_topic=topology.match_facts,
             notices_topic=outputs.notices,
             partitions=partitions,
-            decode=decode,
-            sender=adapters.senders.intake,
+            decode=metrics.decoding(decode),
+            sender=senders.intake,
         ),
         BatchConsumer(
             name="materializer",
@@ -133,7 +142,7 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
                     topology.players: PLAYER_STATS,
                 },
                 decode,
-                adapters.statistics,
+                metrics.materializing(adapters.statistics),
             ),
             batch=BATCH,
             within_s=0.02,
@@ -152,12 +161,16 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
 
             for thread in threads:
                 thread.start(failed)
+            if metrics.serve(config.metrics_host, config.metrics_port):
+                groups = (topology.app_id, f"{topology.app_id}-intake", f"{topology.app_id}-materializer")
+                metrics.measure_lag(adapters.bootstrap, groups, config.lag_interval_s)
+            metrics.healthy = True
 
         async def on_stop(self) -> None:
+            metrics.close()
             for thread in threads:
                 await asyncio.to_thread(thread.stop)
 
-    senders = adapters.senders
     to_stages = Outbox(topology.stage_facts, partitions, encoder.encode)
     to_players = Outbox(topology.player_lines, partitions, encoder.encode)
     match_protocols = MatchProtocols(state_table(app, MATCH_STATE, partitions), to_stages)
@@ -182,7 +195,7 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             sender=senders.protocols,
             decode=rows,
             key=lambda row: row.match_id,
-            step=match_protocols,
+            step=metrics.applying("protocols", match_protocols),
             outbox=to_stages,
         )
 
@@ -193,7 +206,7 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             sender=senders.fold,
             decode=stage_items,
             key=lambda message: message.stage_id,
-            step=stage_fold,
+            step=metrics.applying("fold", stage_fold),
             outbox=to_players,
         )
 
@@ -204,7 +217,7 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             sender=senders.players,
             decode=lines,
             key=lambda line: player_key(line.season_id, line.player_id),
-            step=player_seasons,
+            step=metrics.applying("players", player_seasons),
         )
 
     return app

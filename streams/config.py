@@ -31,3 +31,9 @@ class StreamsConfig(msgspec.Struct, frozen=True, kw_only=True):
     replication_factor: int = 1
     #: Folder of the worker's local state; empty: ``<stack home>/streams``.
     data_dir: str = ""
+    #: Port of the worker's Prometheus metrics and /healthz endpoint (0 disables it).
+    metrics_port: int = 9402
+    #: Address the metrics endpoint listens on (``0.0.0.0`` in a pod, so Prometheus can scrape it).
+    metrics_host: str = "127.0.0.1"
+    #: Seconds between measurements of the consumer groups' lag (read from Kafka by the metrics thread).
+    lag_interval_s: float = 5.0
