@@ -43,7 +43,6 @@ import functools
 import json
 import math
 import resource
-import secrets
 import shutil
 import subprocess
 import sys
@@ -58,6 +57,7 @@ from typing import IO, Any
 import psycopg
 
 from rstat.bench.env import RSTAT, build_loadgen, chain_env, create_database, drop_private, stop_processes
+from rstat.bench.league import Conn, League, commit_goal, seed_league
 from rstat.errors import RStatError
 from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
@@ -71,22 +71,6 @@ TARGETS = {
     "clients": 1000,
     "idle_connections": 5000,
 }
-TEAMS, MATCHES, SQUAD = 20, 10, 3
-ROOT = Path(__file__).resolve().parents[2]
-INSERT_GOAL = (
-    "INSERT INTO match_events (match_id, team_id, kind, player_id, period, minute) "
-    "VALUES (%s, %s, 'goal', %s, %s, %s) RETURNING id"
-)
-#: the scorer's running score, in the goal's transaction: live standings follow it, so stage channels
-#: carry a live standings message per goal too
-UPDATE_SCORE = (
-    "UPDATE matches m SET "
-    "home_score = (SELECT count(*) FROM match_events e WHERE e.match_id = m.id AND e.kind = 'goal' "
-    "AND e.team_id = m.home_team_id), "
-    "away_score = (SELECT count(*) FROM match_events e WHERE e.match_id = m.id AND e.kind = 'goal' "
-    "AND e.team_id = m.away_team_id) WHERE m.id = %s"
-)
-Conn = psycopg.Connection[tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -113,82 +97,6 @@ def _raise_file_limit(needed: int) -> None:
             raise RStatError(f"{needed} open files needed, the hard limit is {hard}: raise it (ulimit -Hn)")
         resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
         _progress(f"open files limit raised from {soft} to {needed}")
-
-
-@dataclass(frozen=True)
-class _League:
-    stage: int
-    #: (match id, home team, away team)
-    matches: list[tuple[int, int, int]]
-    players: dict[int, list[int]]
-    client_id: str
-    secret: str
-
-    def channels(self) -> list[str]:
-        return [f"stage:{self.stage}"] + [f"match:{m}" for m, _, _ in self.matches]
-
-    def goal(self, n: int) -> tuple[int, int, int, int, int]:
-        """The n-th goal: rotating over the matches, home and away in turn, minutes going on."""
-        match, home, away = self.matches[n % len(self.matches)]
-        team = home if (n // len(self.matches)) % 2 == 0 else away
-        minute = min(90, 1 + n // len(self.matches))
-        player = self.players[team][n % SQUAD]
-        return match, team, player, 1 if minute <= 45 else 2, minute
-
-
-def _one(conn: Conn, query: str, params: tuple[Any, ...] = ()) -> int:
-    row = conn.execute(query.encode(), params).fetchone()
-    if row is None:
-        raise RStatError(f"no row from {query}")
-    return int(row[0])
-
-
-def _seed(dsn: str) -> _League:
-    from api.passwords import hash_secret  # noqa: PLC0415 - keeps the API out of `rstat --help`
-
-    client_id, secret = f"bench_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(24)
-    with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
-        org = _one(conn, "INSERT INTO organizations (slug, name) VALUES ('bench', 'Bench') RETURNING id")
-        comp = _one(
-            conn,
-            "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, 'football', 'l', 'L') RETURNING id",
-            (org,),
-        )
-        season = _one(conn, "INSERT INTO seasons (competition_id, name) VALUES (%s, '2026') RETURNING id", (comp,))
-        stage = _one(
-            conn,
-            "INSERT INTO stages (season_id, name, kind, regulation) VALUES (%s, 'L', 'league', 'premier-league') "
-            "RETURNING id",
-            (season,),
-        )
-        teams = [
-            _one(conn, "INSERT INTO teams (org_id, name) VALUES (%s, %s) RETURNING id", (org, f"Team {n}"))
-            for n in range(TEAMS)
-        ]
-        players = {
-            team: [
-                _one(
-                    conn, "INSERT INTO players (org_id, last_name) VALUES (%s, %s) RETURNING id", (org, f"P{team}-{n}")
-                )
-                for n in range(SQUAD)
-            ]
-            for team in teams
-        }
-        matches = []
-        for n in range(MATCHES):
-            home, away = teams[2 * n], teams[2 * n + 1]
-            match = _one(
-                conn,
-                "INSERT INTO matches (stage_id, round, home_team_id, away_team_id, kickoff, status, home_score, "
-                "away_score) VALUES (%s, 1, %s, %s, now(), 'live', 0, 0) RETURNING id",
-                (stage, home, away),
-            )
-            matches.append((match, home, away))
-        conn.execute(
-            "INSERT INTO api_clients (org_id, client_id, secret_hash, name) VALUES (%s, %s, %s, 'bench')",
-            (org, client_id, hash_secret(secret)),
-        )
-    return _League(stage, matches, players, client_id, secret)
 
 
 class _Clients:
@@ -267,7 +175,7 @@ def bench_live(settings: Settings, options: LiveOptions | None = None) -> dict[s
 
     ok = False
     try:
-        league = _seed(create_database(settings, db, migrate=True))
+        league = seed_league(create_database(settings, db, migrate=True))
         start("cdc", "cdc")
         start("streams", "streams")
         start("identity", "api", "identity")
@@ -305,21 +213,11 @@ def bench_live(settings: Settings, options: LiveOptions | None = None) -> dict[s
             _progress(f"logs kept in {home}")
 
 
-def _commit_goal(conn: Conn, league: _League, n: int) -> tuple[str, float]:
-    """Goal ``n`` and the match's new score in their own transaction; the goal's notice id and the time
-    COMMIT returned."""
-    goal = league.goal(n)
-    with conn.transaction():
-        event = _one(conn, INSERT_GOAL, goal)
-        conn.execute(UPDATE_SCORE, (goal[0],))
-    return f"goal_scored:{event}", time.time()
-
-
-def _warm_up(conn: Conn, league: _League, probe: _Clients) -> None:
+def _warm_up(conn: Conn, league: League, probe: _Clients) -> None:
     try:
         probe.ready()
         for n in range(len(league.matches)):
-            probe.expect(_commit_goal(conn, league, n)[0])
+            probe.expect(commit_goal(conn, league, n)[0])
         done = probe.finish()
     finally:
         probe.kill()
@@ -327,7 +225,7 @@ def _warm_up(conn: Conn, league: _League, probe: _Clients) -> None:
         raise RStatError(f"the warm-up goals did not reach a client within 300 s: {_problems(done)}")
 
 
-def _load(conn: Conn, league: _League, opts: LiveOptions, clients: ClientsFactory, pid: int) -> dict[str, Any]:
+def _load(conn: Conn, league: League, opts: LiveOptions, clients: ClientsFactory, pid: int) -> dict[str, Any]:
     channels = league.channels()
     _progress(f"load: {opts.clients:,} clients, each on {len(channels)} channels")
     run = clients(
@@ -347,7 +245,7 @@ def _load(conn: Conn, league: _League, opts: LiveOptions, clients: ClientsFactor
         first = len(league.matches)  # the warm-up's goals came first
         for n in range(total):
             time.sleep(max(0.0, start + n / opts.goals_per_s - time.perf_counter()))
-            notice, committed = _commit_goal(conn, league, first + n)
+            notice, committed = commit_goal(conn, league, first + n)
             commits[notice] = committed
             run.expect(notice)
         _progress("load: waiting for every client to receive every notice")
@@ -413,7 +311,7 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 1)
 
 
-def _idle(pid: int, league: _League, opts: LiveOptions, clients: ClientsFactory) -> dict[str, Any]:
+def _idle(pid: int, league: League, opts: LiveOptions, clients: ClientsFactory) -> dict[str, Any]:
     channel = [f"stage:{league.stage}"]
     _progress("idle: a fresh public app; 10 connections to warm it up")
     warm = clients(10, channel)
