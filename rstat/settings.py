@@ -17,6 +17,7 @@ import msgspec
 from api.config import ApiConfig
 from api.live.config import LiveConfig
 from cdc.config import CdcConfig
+from rstat.demo.config import DemoConfig
 from streams.config import StreamsConfig
 
 __all__ = [
@@ -176,6 +177,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     streams: StreamsConfig = msgspec.field(default_factory=StreamsConfig)
     api: ApiConfig = msgspec.field(default_factory=ApiConfig)
     live: LiveConfig = msgspec.field(default_factory=LiveConfig)
+    demo: DemoConfig = msgspec.field(default_factory=DemoConfig)
 
     def chdb_dsn(self) -> str:
         return f"chdb://{self.stack.home_path / 'clickhouse'}"

@@ -1,0 +1,360 @@
+"""Building the demo organization through the admin API, as an organizer would: competitions, seasons,
+stages and groups one by one, teams, players and matches by bulk import, protocols (line-ups, events) one
+request per fact, then each finished match's result, which the API checks against its goal events.
+
+Each competition is recorded in the state file once it is complete, so an interrupted build resumes at the
+competition it was building (that one is deleted and built again).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rstat.demo.client import AdminApi
+from rstat.demo.config import DemoConfig
+from rstat.demo.data import Fixture, nhl_season, nhl_teams, premier_league, world_cup
+from rstat.demo.football import OTHER, lineup, protocol_events
+from rstat.demo.hockey import read_play_by_play
+from rstat.demo.protocols import Protocol, parse_protocols, split_name
+from rstat.demo.script import LiveEvent
+from rstat.demo.state import DemoState
+
+__all__ = ["PBP_FILES", "Builder", "event_body", "period_scores_of", "pl_period_scores"]
+
+log = logging.getLogger(__name__)
+
+PBP_FILES = (
+    "play-by-play_2024020003__STL-at-SEA_2024-10-08_REG.json",
+    "play-by-play_2024020087__CGY-at-SEA_2024-10-19_OT.json",
+)
+
+
+def pl_period_scores(f: Fixture) -> list[list[int]]:
+    if f.half_time is None:
+        return []
+    ht = list(f.half_time)
+    return [ht, [f.home_score - ht[0], f.away_score - ht[1]]]
+
+
+def event_body(event: LiveEvent, match: dict[str, Any], players: Callable[[int, str], int | None]) -> dict[str, Any]:
+    """The ``match_events`` row of an event: sides become the match's team ids, player keys their ids."""
+    team = {"home": match["home_team_id"], "away": match["away_team_id"]}
+    own = team[event.player_side or event.side]
+    body: dict[str, Any] = {"match_id": match["id"], "team_id": team[event.side], "kind": event.kind}
+    body["period"] = event.period
+    for field in ("minute", "stoppage", "clock_seconds", "penalty_minutes", "infraction"):
+        if getattr(event, field) is not None:
+            body[field] = getattr(event, field)
+    for field, column, team_id in (
+        ("player", "player_id", own),
+        ("player_out", "player_out_id", team[event.side]),
+        ("assist1", "assist1_id", team[event.side]),
+        ("assist2", "assist2_id", team[event.side]),
+        ("goalie", "goalie_id", team[OTHER[event.side]]),
+    ):
+        key = getattr(event, field)
+        if key is not None:
+            found = players(team_id, key)
+            if found is not None:
+                body[column] = found
+    return body
+
+
+class Builder:
+    def __init__(self, api: AdminApi, state: DemoState, config: DemoConfig, save: Callable[[], None]) -> None:
+        self.api = api
+        self.state = state
+        self.config = config
+        self.save = save
+        self.data = config.data_path()
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def player(self, team: int, key: str) -> int | None:
+        return self.state.players.get(f"{team}|{key}")
+
+    def _teams(self, rows: list[dict[str, Any]], key: str = "name") -> dict[str, int]:
+        """Ids of teams by ``key`` (name or code): the organization's existing teams, the others imported."""
+        existing = {str(t[key]): int(t["id"]) for t in self.api.listing("teams") if t.get(key)}
+        missing = [r for r in rows if r[key] not in existing]
+        if missing:
+            ids = self.api.import_rows("teams", missing)
+            existing.update({r[key]: i for r, i in zip(missing, ids, strict=True)})
+        return {r[key]: existing[r[key]] for r in rows}
+
+    def _start(self, key: str, sport: str, slug: str, name: str) -> int:
+        """The competition ``key``: a half-built one (interrupted build) is deleted and created again."""
+        if key in self.state.competitions:
+            log.info("deleting the half-built competition %s (%s) to build it again", name, key)
+            self.api.delete("competitions", self.state.competitions.pop(key))
+        comp = self.api.create("competitions", sport=sport, slug=slug, name=name)
+        self.state.competitions[key] = comp
+        self.save()
+        return comp
+
+    def _lineups(self, match: dict[str, Any], rows: Sequence[tuple[int, int, bool, int | None, str | None]]) -> None:
+        for team, player, starter, number, position in rows:
+            body: dict[str, Any] = {"match_id": match["id"], "team_id": team, "player_id": player, "starter": starter}
+            if number is not None:
+                body["number"] = number
+            if position:
+                body["position"] = position
+            self.api.create("lineups", **body)
+
+    # -- the competitions ------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        steps = (
+            ("pl", self.premier_league),
+            ("wc", self.world_cup),
+            ("nhl", self.nhl),
+            ("nhl_pbp", self.nhl_play_by_play),
+        )
+        for key, step in steps:
+            if key in self.state.stages:
+                continue
+            started, requests = time.monotonic(), self.api.requests
+            step()
+            log.info("  (%d requests in %.1f s)", self.api.requests - requests, time.monotonic() - started)
+            self.save()
+
+    def premier_league(self) -> None:
+        fixtures = premier_league(self.data / "football" / "2023-24_en.1.json")
+        last = self.config.pl_finished_rounds
+        log.info("building Premier League 2023/24 from football/2023-24_en.1.json (openfootball, CC0)")
+        comp = self._start("pl", "football", "premier-league", "Premier League")
+        season = self.api.create(
+            "seasons", competition_id=comp, name="2023/24", starts_on="2023-08-11", ends_on="2024-05-19"
+        )
+        stage = self.api.create(
+            "stages", season_id=season, name="Premier League", kind="league", regulation="premier-league"
+        )
+        names = sorted({f.home for f in fixtures})
+        teams = self._teams([{"name": n, "short_name": n.removesuffix(" FC")} for n in names])
+        rows = []
+        for f in fixtures:
+            row: dict[str, Any] = {
+                "stage_id": stage,
+                "round": f.round,
+                "home_team_id": teams[f.home],
+                "away_team_id": teams[f.away],
+                "kickoff": f.kickoff.isoformat(),
+            }
+            if f.round <= last:
+                row |= {
+                    "status": "finished",
+                    "home_score": f.home_score,
+                    "away_score": f.away_score,
+                    "decided_in": "REG",
+                    "period_scores": pl_period_scores(f),
+                }
+            rows.append(row)
+        self.api.import_rows("matches", rows)
+        finished = sum(1 for f in fixtures if f.round <= last)
+        log.info(
+            "imported %d matches of Premier League 2023/24 (%d teams): rounds 1-%d finished (%d results), "
+            "rounds %d-%d scheduled to be played live",
+            len(rows),
+            len(teams),
+            last,
+            finished,
+            last + 1,
+            max(f.round for f in fixtures),
+        )
+        self.state.seasons["pl"], self.state.stages["pl"] = season, stage
+        self.state.teams.update({f"pl|{n}": i for n, i in teams.items()})
+
+    def world_cup(self) -> None:
+        fixtures = world_cup(self.data / "football" / "2018_worldcup.json")
+        protocols = {
+            (p.home, p.away): p for p in parse_protocols((self.data / "football" / "2018_full.txt").read_text())
+        }
+        log.info("building the 2018 World Cup from football/2018_worldcup.json and 2018_full.txt (openfootball, CC0)")
+        comp = self._start("wc", "football", "world-cup", "FIFA World Cup")
+        season = self.api.create(
+            "seasons", competition_id=comp, name="2018", starts_on="2018-06-14", ends_on="2018-07-15"
+        )
+        groups_stage = self.api.create(
+            "stages", season_id=season, name="Group stage", kind="groups", ordinal=1, regulation="fifa-2022"
+        )
+        knockout = self.api.create(
+            "stages", season_id=season, name="Knockout stage", kind="knockout", ordinal=2, regulation="fifa-2022"
+        )
+        groups = {
+            g: self.api.create("groups", stage_id=groups_stage, name=g)
+            for g in sorted({f.group for f in fixtures if f.group})
+        }
+        teams = self._teams([{"name": n} for n in sorted({f.home for f in fixtures} | {f.away for f in fixtures})])
+        venues = {
+            v: self.api.create("venues", name=v.split(",")[0], city=v.split(", ")[-1])
+            for v in sorted({f.venue for f in fixtures})
+        }
+        # players: everyone in a line-up, per team, in the order first seen
+        seen: dict[tuple[str, str], None] = {}
+        for f in fixtures:
+            for side, name, _starter in lineup(protocols[(f.home, f.away)]):
+                seen[(f.home if side == "home" else f.away, name)] = None
+        people = list(seen)
+        ids = self.api.import_rows(
+            "players", [dict(zip(("first_name", "last_name"), split_name(name), strict=True)) for _team, name in people]
+        )
+        for (team, name), pid in zip(people, ids, strict=True):
+            self.state.players[f"{teams[team]}|{name}"] = pid
+        for (team, _name), pid in zip(people, ids, strict=True):
+            self.api.create("roster_entries", season_id=season, team_id=teams[team], player_id=pid)
+        log.info("registered %d players of 32 squads (everyone who played) on the 2018 rosters", len(people))
+        rows = [
+            {
+                "stage_id": groups_stage if f.group else knockout,
+                "group_id": groups.get(f.group),
+                "round": f.round,
+                "home_team_id": teams[f.home],
+                "away_team_id": teams[f.away],
+                "venue_id": venues[f.venue],
+                "kickoff": f.kickoff.isoformat(),
+            }
+            for f in fixtures
+        ]
+        match_ids = self.api.import_rows("matches", rows)
+        played = 0
+        for f, mid in zip(fixtures, match_ids, strict=True):
+            if not f.group:
+                continue  # the knockout stage is played live
+            match = {"id": mid, "home_team_id": teams[f.home], "away_team_id": teams[f.away]}
+            protocol = protocols[(f.home, f.away)]
+            events = protocol_events(f, protocol)
+            if self.config.world_cup_protocols:
+                self.enter_lineup(match, protocol)
+                for e in events:
+                    self.api.create("match_events", **event_body(e, match, self.player))
+            self.api.update(
+                "matches",
+                mid,
+                status="finished",
+                home_score=f.home_score,
+                away_score=f.away_score,
+                decided_in=f.decided_in,
+                period_scores=period_scores_of(events, 2),
+            )
+            played += 1
+        log.info(
+            "imported 64 matches of the 2018 World Cup: %d group matches finished %s, the 16 knockout matches "
+            "scheduled to be played live with their real protocols",
+            played,
+            "with line-ups, substitutions, goals and cards" if self.config.world_cup_protocols else "(results only)",
+        )
+        self.state.seasons["wc"] = season
+        self.state.stages["wc_groups"], self.state.stages["wc_knockout"] = groups_stage, knockout
+        self.state.stages["wc"] = groups_stage
+        self.state.teams.update({f"wc|{n}": i for n, i in teams.items()})
+
+    def enter_lineup(self, match: dict[str, Any], protocol: Protocol) -> None:
+        team = {"home": match["home_team_id"], "away": match["away_team_id"]}
+        rows = []
+        for side, name, starter in lineup(protocol):
+            pid = self.player(team[side], name)
+            assert pid is not None, name
+            rows.append((team[side], pid, starter, None, None))
+        self._lineups(match, rows)
+
+    def nhl(self) -> None:
+        season_code = self.config.nhl_season
+        info = nhl_teams(self.data / "hockey" / "team_info.csv")
+        games = nhl_season(self.data / "hockey" / "game.csv", info, season_code)
+        label = f"{season_code[:4]}/{season_code[6:]}"
+        log.info(
+            "building the NHL %s regular season from hockey/game.csv and team_info.csv (Kaggle NHL Game Data)", label
+        )
+        comp = self._start("nhl", "ice-hockey", "nhl", "National Hockey League")
+        first = min(g.date for g in games)
+        season = self.api.create(
+            "seasons",
+            competition_id=comp,
+            name=label,
+            starts_on=first.isoformat(),
+            ends_on=max(g.date for g in games).isoformat(),
+        )
+        stage = self.api.create("stages", season_id=season, name="Regular season", kind="league", regulation="nhl")
+        by_name = {t.name: t for t in info.values()}
+        names = sorted({g.home for g in games})
+        codes = self._teams(
+            [{"name": n, "short_name": by_name[n].short_name, "code": by_name[n].code} for n in names], key="code"
+        )
+        teams = {n: codes[str(by_name[n].code)] for n in names}
+        rows = [
+            {
+                "stage_id": stage,
+                "round": (g.date - first).days // 7 + 1,  # the NHL has no rounds: the week of the season
+                "home_team_id": teams[g.home],
+                "away_team_id": teams[g.away],
+                "kickoff": f"{g.date.isoformat()}T00:00:00Z",
+                "status": "finished",
+                "home_score": g.home_score,
+                "away_score": g.away_score,
+                "decided_in": g.decided_in,
+            }
+            for g in games
+        ]
+        self.api.import_rows("matches", rows)
+        log.info(
+            "imported %d games of the NHL %s regular season (%d teams; %d decided in overtime, %d by shoot-out)",
+            len(rows),
+            label,
+            len(teams),
+            sum(g.decided_in == "OT" for g in games),
+            sum(g.decided_in == "SO" for g in games),
+        )
+        self.state.seasons["nhl"], self.state.stages["nhl"] = season, stage
+        self.state.teams.update({f"nhl|{n}": i for n, i in teams.items()})
+
+    def nhl_play_by_play(self) -> None:
+        """Two 2024/25 games with full play-by-play, in a season of their own: played live by the demo."""
+        games = [read_play_by_play(self.data / "hockey" / name) for name in PBP_FILES]
+        comp = self.state.competitions["nhl"]
+        log.info("building two NHL 2024/25 games with full play-by-play (api-web.nhle.com) to play live")
+        season = self.api.create("seasons", competition_id=comp, name="2024/25 (two games with play-by-play)")
+        stage = self.api.create("stages", season_id=season, name="Play-by-play games", kind="league", regulation="nhl")
+        team_rows = {
+            code: {"name": name, "code": code, "short_name": name.split(" ")[-1]}
+            for g in games
+            for name, code in g.teams.values()
+        }
+        teams = self._teams(list(team_rows.values()), key="code")
+        people = {(teams[g.teams[p.side][1]], p.key): p for g in games for p in g.players}
+        ids = self.api.import_rows(
+            "players", [{"first_name": p.first_name, "last_name": p.last_name} for p in people.values()]
+        )
+        for (team, key), pid in zip(people, ids, strict=True):
+            self.state.players[f"{team}|{key}"] = pid
+            self.api.create(
+                "roster_entries", season_id=season, team_id=team, player_id=pid, number=people[(team, key)].number
+            )
+        rows = [
+            {
+                "stage_id": stage,
+                "round": n,
+                "home_team_id": teams[g.teams["home"][1]],
+                "away_team_id": teams[g.teams["away"][1]],
+                "kickoff": g.kickoff.isoformat(),
+            }
+            for n, g in enumerate(games, start=1)
+        ]
+        self.api.import_rows("matches", rows)
+        log.info(
+            "imported 2 NHL 2024/25 games (%d players) to play live: goals with assists, penalties, periods; "
+            "the files' shots, hits and faceoffs are not entered",
+            len(people),
+        )
+        self.state.seasons["nhl_pbp"], self.state.stages["nhl_pbp"] = season, stage
+
+
+def period_scores_of(events: tuple[LiveEvent, ...], least: int) -> list[list[int]]:
+    periods = max([least, *(e.period for e in events if e.kind in ("goal", "penalty_goal", "own_goal"))])
+    scores = [[0, 0] for _ in range(periods)]
+    for e in events:
+        if e.kind in ("goal", "penalty_goal", "own_goal"):
+            scores[e.period - 1][0 if e.side == "home" else 1] += 1
+    return scores
