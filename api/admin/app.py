@@ -10,6 +10,7 @@ parameters with DTO types built at run time, and Litestar reads those annotation
 """
 
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import msgspec
@@ -124,8 +125,11 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
     ]
 
 
-def create_admin_app(api: ApiConfig, *, db: Db, jwks: JwksCache) -> Litestar:
-    """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
+def create_admin_app(
+    api: ApiConfig, *, db: Db, jwks: JwksCache, extra_routes: Sequence[BaseRouteHandler] = ()
+) -> Litestar:
+    """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup.
+    ``extra_routes``: the operations page's (api/ops/routes.py), built by the bootstrap with its scraper."""
 
     async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         """Authenticate, and 404 for an organization the caller is not in, before anything else (body
@@ -152,6 +156,7 @@ def create_admin_app(api: ApiConfig, *, db: Db, jwks: JwksCache) -> Litestar:
     for name, resource in RESOURCES.items():
         route_handlers += _resource_handlers(resource, QUERIES[name])
     route_handlers += [*member_handlers(), calendar_handler(), *bulk_handlers()]
+    route_handlers += list(extra_routes)
     return Litestar(
         route_handlers=route_handlers,
         dependencies={"principal": Provide(principal), "db": Provide(database)},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 from litestar import Litestar
 
 from api.admin.app import create_admin_app
@@ -19,6 +20,10 @@ from api.identity import create_identity_app
 from api.keys import KeyStore
 from api.live.feed import Topics
 from api.live.service import LiveFeed
+from api.ops.config import OpsConfig
+from api.ops.panels import load_panels
+from api.ops.routes import ops_routes
+from api.ops.scrape import Scraper
 from api.public.app import create_public_app
 from api.tokens import HttpKeySource, JwksCache
 from rstat.settings import Settings, load_settings
@@ -40,9 +45,39 @@ def identity_app() -> Litestar:
     return create_identity_app(settings.api, db=_database(settings), keys=KeyStore(settings.keys_path()))
 
 
+#: the shared panels (deploy/metrics/queries.json) of a checkout or an image built from one
+QUERIES = Path(__file__).resolve().parents[2] / "deploy" / "metrics" / "queries.json"
+
+
+def ops_config(settings: Settings) -> OpsConfig:
+    """The operations page's section, its empty fields derived from the other sections: the CDC reader's
+    and the stream processor's metrics ports, the public app's /metrics, the identity app's URL."""
+    ops: OpsConfig = getattr(settings, "ops", None) or OpsConfig()  # a section of its own once settings has one
+    api = settings.api
+    targets = ops.targets or {
+        "rstat-cdc": f"http://127.0.0.1:{settings.cdc.metrics_port}/metrics",
+        "rstat-streams": f"http://{settings.streams.metrics_host}:{settings.streams.metrics_port}/metrics",
+        "rstat-public": f"http://{api.host}:{api.public_port}/metrics",
+    }
+    return msgspec.structs.replace(
+        ops,
+        targets={job: url for job, url in targets.items() if not url.endswith(":0/metrics")},
+        queries=ops.queries or str(QUERIES),
+        identity_url=ops.identity_url or f"http://{api.host}:{api.identity_port}",
+    )
+
+
 def admin_app() -> Litestar:
     settings = load_settings()
-    return create_admin_app(settings.api, db=_database(settings), jwks=_jwks(settings))
+    ops = ops_config(settings)
+    scraper = Scraper(ops.targets, timeout_s=ops.timeout_s, min_interval_s=ops.min_interval_s, keep_s=ops.keep_s)
+    routes = ops_routes(
+        scraper=scraper,
+        panels=load_panels(Path(ops.queries)),
+        bundles=Bundles(Path(settings.api.web_dist)),
+        identity_url=ops.identity_url,
+    )
+    return create_admin_app(settings.api, db=_database(settings), jwks=_jwks(settings), extra_routes=routes)
 
 
 def _live(settings: Settings, db: Database) -> LiveFeed | None:
