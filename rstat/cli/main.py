@@ -10,6 +10,7 @@ from cdc.errors import CdcError
 from rstat.cli.api import add_api_commands
 from rstat.cli.bench import add_bench_commands
 from rstat.cli.cdc import add_cdc_commands
+from rstat.cli.demo import add_demo_commands
 from rstat.cli.stack import add_stack_commands
 from rstat.cli.streams import add_streams_commands
 from rstat.cli.table import add_table_commands
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_api_commands(sub)
     add_table_commands(sub)
     add_bench_commands(sub)
+    add_demo_commands(sub)
     return parser
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from rstat.demo.client import AdminApi
 from rstat.demo.config import DemoConfig
-from rstat.demo.data import Fixture, nhl_season, nhl_teams, premier_league, world_cup
+from rstat.demo.data import Fixture, nhl_rounds, nhl_season, nhl_teams, premier_league, world_cup
 from rstat.demo.football import OTHER, lineup, protocol_events
 from rstat.demo.hockey import read_play_by_play
 from rstat.demo.protocols import Protocol, parse_protocols, split_name
@@ -104,6 +104,16 @@ class Builder:
                 body["position"] = position
             self.api.create("lineups", **body)
 
+    def _venues(self, grounds: list[str]) -> dict[str, int]:
+        """Venue ids by the source's ground ("Luzhniki Stadium, Moscow"): one venue per stadium name (the
+        source spells one city two ways)."""
+        ids: dict[str, int] = {}
+        for ground in grounds:
+            name, _, city = ground.partition(", ")
+            if name not in ids:
+                ids[name] = self.api.create("venues", name=name, city=city or None)
+        return {g: ids[g.partition(", ")[0]] for g in grounds}
+
     # -- the competitions ------------------------------------------------------------------------------
 
     def build(self) -> None:
@@ -188,10 +198,7 @@ class Builder:
             for g in sorted({f.group for f in fixtures if f.group})
         }
         teams = self._teams([{"name": n} for n in sorted({f.home for f in fixtures} | {f.away for f in fixtures})])
-        venues = {
-            v: self.api.create("venues", name=v.split(",")[0], city=v.split(", ")[-1])
-            for v in sorted({f.venue for f in fixtures})
-        }
+        venues = self._venues(sorted({f.venue for f in fixtures}))
         # players: everyone in a line-up, per team, in the order first seen
         seen: dict[tuple[str, str], None] = {}
         for f in fixtures:
@@ -287,7 +294,7 @@ class Builder:
         rows = [
             {
                 "stage_id": stage,
-                "round": (g.date - first).days // 7 + 1,  # the NHL has no rounds: the week of the season
+                "round": round_no,
                 "home_team_id": teams[g.home],
                 "away_team_id": teams[g.away],
                 "kickoff": f"{g.date.isoformat()}T00:00:00Z",
@@ -296,7 +303,7 @@ class Builder:
                 "away_score": g.away_score,
                 "decided_in": g.decided_in,
             }
-            for g in games
+            for g, round_no in zip(games, nhl_rounds(games), strict=True)
         ]
         self.api.import_rows("matches", rows)
         log.info(

@@ -22,6 +22,7 @@ __all__ = [
     "Goal",
     "NhlGame",
     "Team",
+    "nhl_rounds",
     "nhl_season",
     "nhl_teams",
     "premier_league",
@@ -172,9 +173,37 @@ def nhl_teams(path: Path) -> dict[str, Team]:
     """Kaggle's ``team_info.csv``: team id -> the team (``"New Jersey Devils"``, code ``NJD``)."""
     rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     return {
-        r["team_id"]: Team(name=f"{r['shortName']} {r['teamName']}", short_name=r["teamName"], code=r["abbreviation"])
+        r["team_id"]: Team(
+            name=_nhl_name(r["shortName"], r["teamName"]), short_name=r["teamName"], code=r["abbreviation"]
+        )
         for r in rows
     }
+
+
+def _nhl_name(place: str, name: str) -> str:
+    """``"New Jersey"`` + ``"Devils"``; the file's ``"NY Rangers"`` + ``"Rangers"`` is ``"New York Rangers"``."""
+    if place.startswith("NY "):
+        place = "New York"
+    return f"{place.replace('St ', 'St. ')} {name}"
+
+
+def nhl_rounds(games: list[NhlGame]) -> list[int]:
+    """A round number per game (the NHL has none; a team plays at most once per round in R-Stat): the day
+    of the season, or the day before or after when a team already plays that day. The file's dates are
+    UTC dates, so a late game and the next evening's game can share one."""
+    first = min(g.date for g in games)
+    busy: set[tuple[int, str]] = set()
+    rounds = []
+    for g in games:
+        day = (g.date - first).days + 1
+        for candidate in (day, day - 1, day + 1, day - 2, day + 2):
+            if candidate >= 1 and not {(candidate, g.home), (candidate, g.away)} & busy:
+                break
+        else:
+            raise ValueError(f"game {g.game_id}: no free round around day {day}")
+        busy |= {(candidate, g.home), (candidate, g.away)}
+        rounds.append(candidate)
+    return rounds
 
 
 def nhl_season(path: Path, teams: dict[str, Team], season: str) -> list[NhlGame]:

@@ -13,10 +13,11 @@ __all__ = ["main_processes"]
 
 def main_processes(settings: Settings) -> list[ProcessSpec]:
     """Every long-running process of the project, in start order. Grows as components are built."""
-    del settings  # each process reads the same environment itself
-    rstat = str(Path(sys.executable).parent / "rstat")
+    rstat = str(Path(sys.executable).parent / "rstat")  # each process reads the same environment itself
     return [
         ProcessSpec(name="cdc", argv=[rstat, "cdc"]),
         ProcessSpec(name="streams", argv=[rstat, "streams"]),
         *(ProcessSpec(name=app, argv=[rstat, "api", app]) for app in ("identity", "admin", "public")),
+        # the demo organization, built through the apps and played live (RSTAT__DEMO__ENABLED=false: none)
+        *([ProcessSpec(name="demo", argv=[rstat, "demo"])] if settings.demo.enabled else []),
     ]

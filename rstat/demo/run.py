@@ -1,0 +1,203 @@
+"""``rstat demo`` end to end: wait for the apps, build (or reuse) the organization, write the website,
+say where to look, then play live steps until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import logging
+import secrets
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from types import FrameType
+
+import httpx
+
+from rstat.demo.build import Builder
+from rstat.demo.client import AdminApi, ApiRefusedError, DemoError
+from rstat.demo.plan import Plan
+from rstat.demo.player import Player
+from rstat.demo.site import write_site
+from rstat.demo.state import DemoState, load_state, save_state
+from rstat.settings import Settings
+
+__all__ = ["run_demo"]
+
+log = logging.getLogger(__name__)
+
+
+def _urls(settings: Settings) -> dict[str, str]:
+    api = settings.api
+    ports = {"identity": api.identity_port, "admin": api.admin_port, "public": api.public_port}
+    return {app: f"http://{api.host}:{port}" for app, port in ports.items()}
+
+
+def wait_for_apps(urls: dict[str, str], stop: threading.Event, timeout: float) -> None:
+    """Until identity and admin answer ``/healthz`` (``rstat up`` starts them next to the demo)."""
+    started = time.monotonic()
+    said = 0.0
+    for app in ("identity", "admin"):
+        while True:
+            try:
+                if httpx.get(f"{urls[app]}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            now = time.monotonic()
+            if now - said >= 30:
+                log.info(
+                    "waiting for the %s app to answer %s/healthz (rstat up starts it; or run: rstat api %s)",
+                    app,
+                    urls[app],
+                    app,
+                )
+                said = now
+            if timeout and now - started > timeout:
+                raise DemoError(f"the {app} app at {urls[app]} did not answer /healthz within {timeout:.0f} s")
+            if stop.wait(1.0):
+                raise DemoError("stopped while waiting for the apps")
+    log.info("the identity and admin apps answer")
+
+
+@contextlib.contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+def create_owner(settings: Settings, email: str, password: str, slug: str) -> None:
+    """The organization's first owner, exactly as ``rstat users create EMAIL --password-stdin --org SLUG``
+    makes it (the bootstrap of a new installation: there is no API to create the first user)."""
+    from rstat.cli.api import _create_user  # noqa: PLC0415 - the CLI's own bootstrap code, run in-process
+
+    args = argparse.Namespace(email=email, name="Demo organizer", org=slug, password_stdin=True)
+    with _stdin(password + "\n"), contextlib.redirect_stdout(io.StringIO()):
+        _create_user(args, settings)
+
+
+def _session(urls: dict[str, str], state: DemoState) -> AdminApi:
+    return AdminApi(urls["identity"], urls["admin"], state.owner_email, state.owner_password, state.org_id)
+
+
+def reuse(urls: dict[str, str], state: DemoState) -> AdminApi | None:
+    """A session of the saved owner if the organization still exists (the database may have been wiped)."""
+    api = _session(urls, state)
+    try:
+        api.login()
+        if any(o["id"] == state.org_id for o in api.orgs()):
+            return api
+        log.info("the saved owner no longer belongs to organization %d", state.org_id)
+    except ApiRefusedError as exc:
+        log.info("the saved demo owner cannot log in (%s): the database was probably recreated", exc.detail)
+    api.close()
+    return None
+
+
+def new_organization(settings: Settings, urls: dict[str, str]) -> tuple[AdminApi, DemoState]:
+    suffix = secrets.token_hex(3)
+    email, slug = f"organizer-{suffix}@demo.rstat.example", f"demo-{suffix}"
+    password = secrets.token_urlsafe(18)
+    create_owner(settings, email, password, slug)
+    api = AdminApi(urls["identity"], urls["admin"], email, password)
+    api.login()
+    org = next(o for o in api.orgs() if o["slug"] == slug)
+    api.call("PATCH", f"/v1/orgs/{org['id']}", {"name": "R-Stat Demo League"})
+    api.org = int(org["id"])
+    client = api.call("POST", f"/v1/orgs/{api.org}/api-clients", {"name": "Demo website"})
+    state = DemoState(
+        org_id=api.org,
+        org_slug=slug,
+        owner_email=email,
+        owner_password=password,
+        client_id=client["client_id"],
+        client_secret=client["client_secret"],
+    )
+    return api, state
+
+
+def _announce(settings: Settings, urls: dict[str, str], state: DemoState, path: str, *, new: bool) -> None:
+    lines = [
+        "",
+        "R-Stat demo is ready:",
+        f"  demo website     {urls['public']}/site/",
+        f"  operations page  {urls['admin']}/ops",
+        f"  OpenAPI docs     {urls['identity']}/schema  {urls['admin']}/schema  {urls['public']}/schema",
+    ]
+    if new:
+        lines += [
+            "  demo organizer (shown once; kept in " + path + "):",
+            f"    organization   {state.org_slug} (id {state.org_id})",
+            f"    email          {state.owner_email}",
+            f"    password       {state.owner_password}",
+            f"    website key    {state.api_key}",
+        ]
+    else:
+        lines.append(f"  demo organizer credentials and the website key: {path} (mode 0600)")
+    print("\n".join(lines) + "\n", flush=True)
+
+
+def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: int | None) -> int:
+    config = settings.demo
+    urls = _urls(settings)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the current request", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    wait_for_apps(urls, stop, config.wait_apps_s)
+
+    path = settings.stack.home_path / "demo.json"
+    state = load_state(path)
+    api = reuse(urls, state) if state is not None else None
+    new = api is None
+    if api is None or state is None:
+        log.info("building a new demo organization through the admin API (about a minute)")
+        api, state = new_organization(settings, urls)
+        save_state(path, state)
+    else:
+        log.info("reusing demo organization %s (id %d) from %s", state.org_slug, state.org_id, path)
+    try:
+        if not state.complete:
+            started = time.monotonic()
+            Builder(api, state, config, lambda: save_state(path, state)).build()
+            state.complete = True
+            save_state(path, state)
+            log.info("the demo organization is built (%d requests in %.0f s)", api.requests, time.monotonic() - started)
+        site = settings.site_path()
+        plan = Plan(api, state, config) if play else None
+        if plan is not None and not state.current_match:
+            state.current_match = plan.step(state.steps_played).featured
+        write_site(site, state, pl_live_from=config.pl_finished_rounds + 1)
+        save_state(path, state)
+        _announce(settings, urls, state, str(path), new=new)
+        if plan is None:
+            return 0
+        player = Player(api, state, match_seconds, stop)
+        played = 0
+        while not stop.is_set() and (rounds is None or played < rounds):
+            step = plan.step(state.steps_played)
+            state.current_match = step.featured
+            write_site(site, state, pl_live_from=config.pl_finished_rounds + 1)
+            save_state(path, state)
+            if not player.play(step):
+                break
+            state.steps_played += 1
+            played += 1
+            save_state(path, state)
+            if rounds is None or played < rounds:
+                stop.wait(config.round_pause_s)
+        log.info("the demo player stopped after %d step(s); the state is in %s", played, path)
+        return 0
+    finally:
+        api.close()
