@@ -27,7 +27,7 @@ export function whyBelow(rows: StandingsRow[], i: number, teams: Map<number, Tea
   const name = teamName(teams, above.team_id);
   if (criterion === "unresolved") {
     const words = criteria["unresolved"] ?? "the regulation settles it";
-    return `Level with ${name} on every criterion: ${words}`;
+    return `Level with ${name} \u2014 ${words}`;
   }
   return `Below ${name} on ${criteria[criterion] ?? criterion.replaceAll("_", " ")}`;
 }
