@@ -419,6 +419,7 @@ export class RstatOps extends LitElement {
       display: grid;
       grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
       gap: 0.75rem;
+      align-items: start;
       margin-top: 1rem;
     }
     .panel {
