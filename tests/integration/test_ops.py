@@ -121,7 +121,7 @@ def test_a_stopped_process_is_down_with_its_error(ops: Ops) -> None:
     streams.wait(timeout=60)
 
     def down() -> dict[str, Any]:
-        found = {p["job"]: p for p in read(league.admin)["processes"]}["rstat-streams"]
+        found: dict[str, Any] = {p["job"]: p for p in read(league.admin)["processes"]}["rstat-streams"]
         assert not found["up"], found
         assert "connection refused" in found["error"], found
         return found
