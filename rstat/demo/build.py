@@ -15,7 +15,15 @@ from typing import Any
 
 from rstat.demo.client import AdminApi
 from rstat.demo.config import DemoConfig
-from rstat.demo.data import Fixture, nhl_rounds, nhl_season, nhl_teams, premier_league, world_cup
+from rstat.demo.data import (
+    Fixture,
+    nhl_rounds,
+    nhl_season,
+    nhl_teams,
+    points_deductions,
+    premier_league,
+    world_cup,
+)
 from rstat.demo.football import OTHER, lineup, protocol_events
 from rstat.demo.hockey import read_play_by_play
 from rstat.demo.protocols import Protocol, parse_protocols, split_name
@@ -174,6 +182,12 @@ class Builder:
             last + 1,
             max(f.round for f in fixtures),
         )
+        deductions = points_deductions(self.data / "football" / "epl_2023-24_final_table.csv")
+        for name, team in teams.items():
+            if name.removesuffix(" FC") in deductions:
+                points, note = deductions[name.removesuffix(" FC")]
+                self.api.create("point_adjustments", stage_id=stage, team_id=team, points=-points, reason=note)
+                log.info("points deduction of %s: -%d (%s; from the published final table)", name, points, note)
         self.state.seasons["pl"], self.state.stages["pl"] = season, stage
         self.state.teams.update({f"pl|{n}": i for n, i in teams.items()})
 

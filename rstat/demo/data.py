@@ -25,6 +25,7 @@ __all__ = [
     "nhl_rounds",
     "nhl_season",
     "nhl_teams",
+    "points_deductions",
     "premier_league",
     "round_number",
     "world_cup",
@@ -118,6 +119,12 @@ def premier_league(path: Path) -> list[Fixture]:
             )
         )
     return fixtures
+
+
+def points_deductions(path: Path) -> dict[str, tuple[int, str]]:
+    """The published final table's deductions (``epl_2023-24_final_table.csv``): team -> (points, note)."""
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return {r["team"]: (int(r["points_deduction"]), r["note"]) for r in rows if int(r["points_deduction"] or 0)}
 
 
 def _goals(m: dict[str, object]) -> tuple[Goal, ...]:
