@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { applyNotice } from "../src/widgets/match.js";
+import { applyNotice, REFETCH_MS } from "../src/widgets/match.js";
 import { matchDetail } from "./fixtures.js";
 import { all, BASE, mount, one, openSocket, page, rendered, root, settle, text } from "./helpers.js";
 
@@ -79,6 +79,38 @@ describe("<rstat-match>", () => {
     await vi.waitFor(() => expect(text(one(el, '[data-event-id="506"]'))).toContain("Goal: Cole Palmer, assist Levi Colwill"));
     expect(fake.requests.at(-1)?.url.pathname).toBe("/v1/matches/123");
     expect(fake.requests.at(-1)?.headers["If-None-Match"]).toBe('"5"');
+  });
+
+  it("does not move the score back when the protocol read lags behind the notice, and reads it again", async () => {
+    let detail = matchDetail();
+    let version = 1;
+    const fake = page({ "/v1/matches/123": () => ({ body: detail, etag: `"v${version}"` }) });
+    const el = mount("rstat-match", { match: "123", base: BASE, "api-key": "c:s" });
+    await rendered(el, "[data-home-score]");
+    const ws = await openSocket();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      ws.frame({
+        channel: "match:123", epoch: "e", seq: 2, kind: "goal_scored",
+        body: { id: "goal_scored:506", kind: "goal_scored", team_id: 12, player_id: 912, period: 2, minute: 60, home_score: 1, away_score: 1 },
+      });
+      await vi.advanceTimersByTimeAsync(REFETCH_MS);
+      await settle(el);
+      const reads = fake.requests.filter((r) => r.url.pathname === "/v1/matches/123").length;
+      expect(reads).toBe(2);
+      expect(score(el)).toEqual(["1", "1"]);
+      expect(root(el).querySelector('[data-event-id="506"]')).not.toBeNull();
+      detail = matchDetail({ home_score: 1, away_score: 1, events: [...matchDetail().events, { ...matchDetail().events[0], id: 506, team_id: 12, player_id: 912, minute: 60, period: 2 }] });
+      version = 2;
+      await vi.advanceTimersByTimeAsync(2 * REFETCH_MS);
+      await settle(el);
+      expect(fake.requests.filter((r) => r.url.pathname === "/v1/matches/123").length).toBe(3);
+      expect(text(one(el, '[data-event-id="506"]'))).toContain("Goal: Levi Colwill");
+      await vi.advanceTimersByTimeAsync(60 * REFETCH_MS);
+      expect(fake.requests.filter((r) => r.url.pathname === "/v1/matches/123").length).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("takes the status from match_started and match_finished", async () => {

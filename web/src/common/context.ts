@@ -19,7 +19,8 @@ export interface Environment {
 }
 
 const defaults = (): Environment => ({
-  fetch: (url, init) => globalThis.fetch(url, { headers: init.headers, mode: "cors" }),
+  // no-cache: always ask the server (the client's own If-None-Match makes that cheap), never an HTTP-cached copy
+  fetch: (url, init) => globalThis.fetch(url, { headers: init.headers, mode: "cors", cache: "no-cache" }),
   WebSocket: globalThis.WebSocket as unknown as WebSocketFactory,
   random: Math.random,
 });

@@ -22,8 +22,12 @@ export function signed(n: number): string {
   return n > 0 ? `+${n}` : n < 0 ? `-${-n}` : "0";
 }
 
-/** 45+2', or the period when the minute is unknown. */
-export function minuteText(event: Pick<MatchEvent, "minute" | "stoppage" | "period">): string {
+/** Football: 45+2'. Hockey (elapsed seconds in the period): P2 07:05. */
+export function minuteText(event: Pick<MatchEvent, "minute" | "stoppage" | "period" | "clock_seconds">): string {
+  if (event.clock_seconds !== null && event.clock_seconds !== undefined) {
+    const s = event.clock_seconds;
+    return `P${event.period} ${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+  }
   if (event.minute === null || event.minute === undefined) return "";
   return event.stoppage ? `${event.minute}+${event.stoppage}'` : `${event.minute}'`;
 }

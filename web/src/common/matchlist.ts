@@ -122,8 +122,15 @@ export abstract class MatchListElement extends RstatElement {
   private onMessage(gen: number, channel: string, message: LiveMessage): void {
     if (gen !== this.generation || this.items === null || message.kind === "recovered") return;
     const id = Number(channel.split(":")[1]);
-    this.items = this.items.map((m) => (m.id === id ? applyMatchMessage(m, message) : m));
-    if (message.kind === "state") return;
+    let changed = message.kind !== "state";
+    this.items = this.items.map((m) => {
+      if (m.id !== id) return m;
+      const next = applyMatchMessage(m, message);
+      changed ||= next.status !== m.status || next.home_score !== m.home_score || next.away_score !== m.away_score;
+      return next;
+    });
+    // a notice, or a state that moved the match (after a resume, or a poll): read the list again
+    if (!changed) return;
     this.debounce("refetch", LIST_REFETCH_MS, () =>
       this.refresh(gen, async () => {
         const ctx = this.ctx;

@@ -73,10 +73,17 @@ export const baseStyles = css`
     border-bottom: 1px solid var(--rstat-border, #d8d8d8);
     white-space: nowrap;
   }
-  th {
+  thead th {
     color: var(--rstat-muted, #666);
     font-weight: 600;
     font-size: 0.85em;
+  }
+  tbody th {
+    font-weight: 500;
+  }
+  abbr[title] {
+    text-decoration: none;
+    cursor: help;
   }
   .name {
     text-align: start;
@@ -132,7 +139,8 @@ export const baseStyles = css`
     white-space: nowrap;
     border: 0;
   }
-  ul {
+  ul,
+  ol {
     list-style: none;
     margin: 0;
     padding: 0;

@@ -11,6 +11,8 @@ import type { LiveMessage } from "../common/live.js";
 import { isHockey, type MatchDetail, type MatchEvent, type Notice, type PlayerName, type Team } from "../common/types.js";
 
 export const REFETCH_MS = 400;
+/** reads of a protocol still behind the announced score before giving up (the next notice starts again) */
+const MAX_REFETCHES = 4;
 
 /** Events not worth a line of the timeline. */
 const QUIET = new Set(["shot", "save"]);
@@ -72,7 +74,8 @@ export function sortedEvents(events: MatchEvent[]): MatchEvent[] {
 
 function periodName(sport: string | undefined, period: number): string {
   if (isHockey(sport)) return period <= 3 ? `period ${period}` : period === 4 ? "overtime" : `overtime ${period - 3}`;
-  return period === 1 ? "first half" : period === 2 ? "second half" : `extra time ${period - 2}`;
+  if (period >= 5) return "shoot-out";
+  return period === 1 ? "first half" : period === 2 ? "second half" : period === 3 ? "first half of extra time" : "extra time";
 }
 
 export function eventText(event: MatchEvent, players: Map<number, PlayerName>, sport?: string): string {
@@ -200,6 +203,9 @@ export class RstatMatch extends RstatElement {
   declare match: number;
   declare detail: MatchDetail | null;
   private teams: Map<number, Team> | null = null;
+  /** the score the last notice announced, until a protocol read shows it */
+  private announced: [number, number] | null = null;
+  private refetches = 0;
 
   constructor() {
     super();
@@ -220,6 +226,7 @@ export class RstatMatch extends RstatElement {
 
   protected clear(): void {
     this.detail = null;
+    this.announced = null;
   }
 
   protected async load(gen: number): Promise<void> {
@@ -236,16 +243,39 @@ export class RstatMatch extends RstatElement {
     if (gen !== this.generation) return;
     if (message.kind === "state") {
       this.detail = message.body as MatchDetail;
+      this.announced = null;
       return;
     }
     if (message.kind === "recovered" || this.detail === null) return;
-    this.detail = applyNotice(this.detail, message.kind, (message.body ?? {}) as Notice);
-    this.debounce("refetch", REFETCH_MS, () =>
-      this.refresh(gen, async () => {
-        const detail = await this.ctx?.http.get<MatchDetail>(`/v1/matches/${this.match}`);
-        if (detail && gen === this.generation) this.detail = detail;
-      }),
-    );
+    const notice = (message.body ?? {}) as Notice;
+    this.detail = applyNotice(this.detail, message.kind, notice);
+    if (typeof notice.home_score === "number" && typeof notice.away_score === "number") {
+      this.announced = [notice.home_score, notice.away_score];
+    }
+    this.refetches = 0;
+    this.debounce("refetch", REFETCH_MS, () => this.refetch(gen));
+  }
+
+  /** Read the protocol again after a notice. An answer behind the score the notices announced (a cache or
+   * replica lagging) does not move the score back: the provisional events stay and it is read again. */
+  private refetch(gen: number): void {
+    this.refresh(gen, async () => {
+      const detail = await this.ctx?.http.get<MatchDetail>(`/v1/matches/${this.match}`);
+      if (!detail || gen !== this.generation || this.detail === null) return;
+      const announced = this.announced;
+      if (announced === null || (detail.home_score === announced[0] && detail.away_score === announced[1])) {
+        this.detail = detail;
+        this.announced = null;
+        return;
+      }
+      const known = new Set(detail.events.map((e) => e.id));
+      const provisional = this.detail.events.filter((e) => !known.has(e.id));
+      this.detail = { ...detail, status: this.detail.status, home_score: announced[0], away_score: announced[1], events: [...detail.events, ...provisional] };
+      if (this.refetches < MAX_REFETCHES) {
+        this.refetches += 1;
+        this.debounce("refetch", REFETCH_MS * 2 ** this.refetches, () => this.refetch(gen));
+      }
+    });
   }
 
   protected override render(): TemplateResult {
@@ -271,7 +301,7 @@ export class RstatMatch extends RstatElement {
         <div class="score ${live ? "live" : ""}" part="score" aria-live="polite" aria-atomic="true">
           ${hasScore
             ? html`<span data-home-score>${d.home_score}</span><span aria-hidden="true">&nbsp;:&nbsp;</span
-                ><span class="vh">to</span><span data-away-score>${d.away_score}</span>`
+                ><span class="vh"> to </span><span data-away-score>${d.away_score}</span>`
             : html`<span data-home-score></span><span aria-label="no score yet">–</span><span data-away-score></span>`}
         </div>
         <div class="team away" part="away" data-team-id=${d.away_team_id}>${this.name(d, d.away_team_id)}</div>
