@@ -182,4 +182,38 @@ describe("the page's shared data layer", () => {
     const ctx = contextFor(BASE, null);
     expect(await ctx.pollChannel("stage:7")).toEqual({ standings: STANDINGS, live_standings: [] });
   });
+
+  it("a widget falls back to polling its REST routes when WebSockets are blocked", async () => {
+    let standings = STANDINGS;
+    let version = 1;
+    const fake = page({
+      "/v1/stages/7": { body: stage(7) },
+      "/v1/stages/7/standings?live=false": () => ({ body: standings, etag: `"v${version}"` }),
+      "/v1/stages/7/standings?live=true": { body: [], etag: '"l"' },
+      "/v1/criteria": { body: CRITERIA },
+    });
+    const el = mount("rstat-standings", { stage: "7", poll: "5", base: BASE, "api-key": "c:s" });
+    await rendered(el, "tbody tr");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await vi.waitFor(() => expect(FakeWebSocket.instances).toHaveLength(i + 1));
+        FakeWebSocket.last().drop(1006); // never opened: a proxy in the way
+        await vi.advanceTimersByTimeAsync(i < 2 ? 10_000 : 0);
+      }
+      await settle(el);
+      expect(one(el, '[data-state="polling"]').textContent).toContain("updated every 5 s");
+      const reads = () => fake.paths().filter((p) => p === "/v1/stages/7/standings?live=false").length;
+      const before = reads();
+      standings = [{ group_id: null, rows: [...STANDINGS[0].rows].reverse() }];
+      version = 2;
+      await vi.advanceTimersByTimeAsync(5_000);
+      await settle(el);
+      expect(reads()).toBe(before + 1);
+      expect(all(el, "tbody tr").map((tr) => tr.getAttribute("data-team-id"))).toEqual(["13", "14", "11", "12"]);
+      expect(fake.requests.filter((r) => r.url.pathname.endsWith("/standings")).at(-1)?.headers["If-None-Match"]).toBeDefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import {
   DEFAULT_POLL_MS,
   LiveConnection,
   PROBE_MS,
+  RATE_RETRY_MS,
   SILENCE_MS,
   type LiveMessage,
 } from "../src/common/live.js";
@@ -224,7 +225,7 @@ describe("LiveConnection", () => {
     expect(polled).toHaveLength(2);
   });
 
-  it("switches to polling after repeated 4429 closes", () => {
+  it("waits at least 5 s after a 4429, and switches to polling after repeated ones", () => {
     const live = connection();
     collect(live, "match:1");
     for (let i = 0; i < 3; i++) {
@@ -232,7 +233,10 @@ describe("LiveConnection", () => {
       FakeWebSocket.last().drop(4429, "rate");
       if (i < 2) {
         expect(live.state).toBe("connecting");
-        vi.advanceTimersByTime(BACKOFF_MAX_MS);
+        vi.advanceTimersByTime(RATE_RETRY_MS - 1);
+        expect(FakeWebSocket.instances).toHaveLength(i + 1);
+        vi.advanceTimersByTime(1);
+        expect(FakeWebSocket.instances).toHaveLength(i + 2);
       }
     }
     expect(live.state).toBe("polling");

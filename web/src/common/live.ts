@@ -60,6 +60,8 @@ export const MAX_FAILED_OPENS = 3;
 /** 4429 closes in a row before polling */
 export const MAX_RATE_CLOSES = 3;
 
+/** the least wait after a 4429 (over the rate: hammering would not help) */
+export const RATE_RETRY_MS = 5_000;
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_RATE = 4429;
 
@@ -292,7 +294,8 @@ export class LiveConnection {
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
     this.attempt += 1;
     const random = this.deps.random ?? Math.random;
-    const delay = Math.max(BACKOFF_MIN_MS, ceiling / 2 + (random() * ceiling) / 2);
+    let delay = Math.max(BACKOFF_MIN_MS, ceiling / 2 + (random() * ceiling) / 2);
+    if (code === CLOSE_RATE) delay = Math.max(delay, RATE_RETRY_MS);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
