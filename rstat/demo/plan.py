@@ -75,6 +75,14 @@ class Plan:
                 )
             )
         self.pl_rounds = sorted(rounds)
+        if self.pl_rounds:
+            log.info(
+                "Premier League rounds %d-%d are played live. The data has each match's half-time and full-time "
+                "score but no goal minutes or scorers: the live goals get INVENTED minutes inside the right half "
+                "(seeded, the same every time) and no scorer; the scores, halves and results are the real ones",
+                self.pl_rounds[0],
+                self.pl_rounds[-1],
+            )
         self.parts.append(_Part(name="Premier League", rounds=[rounds[r] for r in self.pl_rounds], lineups={}))
         # World Cup knockout: the real protocols
         matches = _by_teams(api.listing("matches", stage_id=state.stages["wc_knockout"]))

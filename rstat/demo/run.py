@@ -190,8 +190,14 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
             state.current_match = step.featured
             write_site(site, state, pl_live_from=config.pl_finished_rounds + 1)
             save_state(path, state)
-            if not player.play(step):
-                break
+            try:
+                if not player.play(step):
+                    break
+            except httpx.TransportError as exc:
+                # an app restarting (rstat up restarts nothing, but a developer may): wait, play the step again
+                log.warning("lost the admin app during step %d (%s); waiting for it to answer again", step.number, exc)
+                wait_for_apps(urls, stop, config.wait_apps_s)
+                continue
             state.steps_played += 1
             played += 1
             save_state(path, state)

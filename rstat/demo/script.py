@@ -109,7 +109,7 @@ def _match_beats(script: MatchScript, match_seconds: float) -> list[Beat]:
     pending = list(range(1, script.periods + 1))
     for index, event in sorted(enumerate(script.events), key=lambda ie: _position(ie[1], starts, periods)):
         at = _position(event, starts, periods)
-        while pending and ends[pending[0]] <= at:
+        while pending and ends[pending[0]] < at:  # an event on the last minute comes before the whistle
             p = pending.pop(0)
             planned.append((ends[p], "period_end", None, p))
         planned.append((at, "event", index, None))
@@ -141,10 +141,14 @@ def synthesized_goals(fixture: Fixture) -> tuple[LiveEvent, ...]:
     file): each goal in the right half at a minute drawn from a generator seeded by the fixture, without a
     scorer. The minutes are invented (the demo says so); the halves and the score are the data's."""
     rng = random.Random(f"{fixture.home}|{fixture.away}|{fixture.kickoff.date()}")  # noqa: S311 - not a secret
-    ht = fixture.half_time or (0, 0)
-    second = (fixture.home_score - ht[0], fixture.away_score - ht[1])
+    if fixture.half_time is None:  # no half-time score in the source: anywhere in the 90 minutes
+        spans = [((fixture.home_score, fixture.away_score), (1, 90))]
+    else:
+        ht = fixture.half_time
+        second = (fixture.home_score - ht[0], fixture.away_score - ht[1])
+        spans = [(ht, (1, 45)), (second, (46, 90))]
     goals: list[LiveEvent] = []
-    for (home, away), (low, high) in ((ht, (1, 45)), (second, (46, 90))):
+    for (home, away), (low, high) in spans:
         minutes = sorted(rng.sample(range(low, high + 1), home + away))
         sides = ["home"] * home + ["away"] * away
         rng.shuffle(sides)
