@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { applyNotice, REFETCH_MS } from "../src/widgets/match.js";
 import { matchDetail } from "./fixtures.js";
 import { all, BASE, mount, one, openSocket, page, rendered, root, settle, text } from "./helpers.js";
@@ -111,6 +111,24 @@ describe("<rstat-match>", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("tells the page: rstat-ready, rstat-notice and rstat-error events", async () => {
+    page({ "/v1/matches/123": { body: matchDetail() } });
+    const seen: [string, unknown][] = [];
+    const names = ["rstat-ready", "rstat-notice", "rstat-error"];
+    const handlers = names.map((name) => (e: Event) => seen.push([name, (e as CustomEvent).detail]));
+    names.forEach((name, i) => document.addEventListener(name, handlers[i]));
+    onTestFinished(() => names.forEach((name, i) => document.removeEventListener(name, handlers[i])));
+    const el = mount("rstat-match", { match: "123", base: BASE, "api-key": "c:s" });
+    await vi.waitFor(() => expect(seen.map(([n]) => n)).toContain("rstat-ready"));
+    const ws = await openSocket();
+    ws.frame({ channel: "match:123", epoch: "e", seq: 1, kind: "card_shown", body: { id: "card_shown:9", card: "red", team_id: 12, player_id: 911, minute: 70, period: 2 } });
+    expect(seen.at(-1)).toEqual(["rstat-notice", { channel: "match:123", kind: "card_shown", body: expect.objectContaining({ card: "red" }) }]);
+    await settle(el);
+    expect(text(one(el, '[data-event-id="9"]'))).toContain("Red card: Reece James");
+    ws.drop(4401);
+    expect(seen.at(-1)).toEqual(["rstat-error", { message: "R-Stat: this website's API key is not valid", status: 401, code: "unauthorized" }]);
   });
 
   it("takes the status from match_started and match_finished", async () => {

@@ -1,6 +1,11 @@
 // The base of every R-Stat element: reads its configuration (attributes, then meta tags), takes the page's
 // shared context, (re)starts loading when a source attribute changes, and renders the common frame: the
 // error box (role="alert"), "reconnecting…" while keeping the last data, and the polling note.
+//
+// Events every element dispatches (bubbling, composed, so a page can listen on document):
+//   rstat-ready   the first data of a source is shown (again after a source attribute changed); detail null
+//   rstat-error   an error is shown in the box; detail {message, status, code} (status 0: network)
+//   rstat-notice  a live message arrived (a goal, a card, a changed table...); detail {channel, kind, body}
 
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { contextFor, resolveConfig, type RstatContext } from "./context.js";
@@ -125,6 +130,7 @@ export abstract class RstatElement extends LitElement {
       this.error = null;
       this.stale = false;
       this.retries = 0;
+      this.emit("rstat-ready", null);
     } catch (error) {
       if (gen !== this.generation) return;
       this.failed(error, () => void this.run(gen));
@@ -136,7 +142,7 @@ export abstract class RstatElement extends LitElement {
     const transient = error instanceof ApiError && (error.network || error.status === 429 || error.status >= 500);
     if (transient) {
       this.stale = true;
-      if (!this.hasData()) this.error = errorMessage(error, this.what(), this.ctx?.credential?.kind ?? null);
+      if (!this.hasData()) this.showError(error);
       const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.retries);
       this.retries += 1;
       if (this.retryTimer !== null) clearTimeout(this.retryTimer);
@@ -145,8 +151,20 @@ export abstract class RstatElement extends LitElement {
         again();
       }, delay);
     } else {
-      this.error = errorMessage(error, this.what(), this.ctx?.credential?.kind ?? null);
+      this.showError(error);
     }
+  }
+
+  /** Show an error in the box and tell the page: a bubbling, composed "rstat-error" event. */
+  protected showError(error: unknown): void {
+    const message = errorMessage(error, this.what(), this.ctx?.credential?.kind ?? null);
+    this.error = message;
+    const api = error instanceof ApiError ? error : null;
+    this.emit("rstat-error", { message, status: api?.status ?? null, code: api?.code ?? null });
+  }
+
+  protected emit(name: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
   /** Listen to a live channel for as long as this source is shown; errors of the channel become the widget's. */
@@ -159,11 +177,14 @@ export abstract class RstatElement extends LitElement {
       (message: LiveMessage) => {
         if (message.kind === "error") {
           if (message.code === "unauthorized" || message.code === "not_found") {
-            this.error = errorMessage(new ApiError(0, message.code, message.message ?? ""), this.what(), ctx.credential?.kind ?? null);
+            this.showError(new ApiError(message.code === "unauthorized" ? 401 : 404, message.code, message.message ?? ""));
           }
           return;
         }
         listener(message);
+        if (message.kind !== "state" && message.kind !== "recovered") {
+          this.emit("rstat-notice", { channel: message.channel, kind: message.kind, body: message.body });
+        }
       },
       pollMs,
     );
@@ -200,7 +221,7 @@ export abstract class RstatElement extends LitElement {
         if (error instanceof ApiError && (error.network || error.status >= 500 || error.status === 429)) {
           this.stale = true;
         } else {
-          this.error = errorMessage(error, this.what(), this.ctx?.credential?.kind ?? null);
+          this.showError(error);
         }
       },
     );
