@@ -35,8 +35,9 @@ class Step(msgspec.Struct, frozen=True, kw_only=True):
     scripts: list[MatchScript]
     #: match id -> line-up rows by side ("home"/"away") and player key
     lineups: dict[int, list[LineupRow]]
-    #: matches to set back to scheduled before the step (a part starting over)
+    #: matches to set back to scheduled before the step (a part starting over), and which parts those are
     resets: list[int]
+    restarted: list[str]
     #: the match the website shows
     featured: int
 
@@ -138,6 +139,7 @@ class Plan:
         scripts: list[MatchScript] = []
         lineups: dict[int, list[LineupRow]] = {}
         resets: list[int] = []
+        restarted: list[str] = []
         titles = []
         for part in self.parts:
             n = len(part.rounds)
@@ -145,6 +147,7 @@ class Plan:
                 continue
             if k > 0 and k % n == 0:
                 resets += [s.match_id for r in part.rounds for s in r]
+                restarted.append(part.name)
             chosen = part.rounds[k % n]
             scripts += chosen
             lineups.update({s.match_id: part.lineups[s.match_id] for s in chosen if s.match_id in part.lineups})
@@ -154,7 +157,13 @@ class Plan:
                 titles.append(chosen[0].label)
         featured = next((s.match_id for s in scripts if s.match_id in lineups), scripts[0].match_id)
         return Step(
-            number=k, title="; ".join(titles), scripts=scripts, lineups=lineups, resets=resets, featured=featured
+            number=k,
+            title="; ".join(titles),
+            scripts=scripts,
+            lineups=lineups,
+            resets=resets,
+            restarted=restarted,
+            featured=featured,
         )
 
 

@@ -64,7 +64,12 @@ class Player:
         requests = self.api.requests
         try:
             if step.resets:
-                log.info("starting over: %d matches set back to scheduled, their events deleted", len(step.resets))
+                log.info(
+                    "the live part of %s is exhausted: starting over, %d matches set back to scheduled and their "
+                    "events deleted (the tables fall back to the imported results)",
+                    " and ".join(step.restarted),
+                    len(step.resets),
+                )
                 for match_id in step.resets:
                     self.reset(match_id)
             for script in step.scripts:
