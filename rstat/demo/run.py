@@ -112,11 +112,16 @@ def new_organization(settings: Settings, urls: dict[str, str]) -> tuple[AdminApi
     api.call("PATCH", f"/v1/orgs/{org['id']}", {"name": "R-Stat Demo League"})
     api.org = int(org["id"])
     client = api.call("POST", f"/v1/orgs/{api.org}/api-clients", {"name": "Demo website"})
+    scorer, scorer_password = f"scorer-{suffix}@demo.rstat.example", secrets.token_urlsafe(18)
+    member = {"email": scorer, "role": "scorer", "password": scorer_password, "display_name": "Demo scorer"}
+    api.call("POST", f"/v1/orgs/{api.org}/members", member)
     state = DemoState(
         org_id=api.org,
         org_slug=slug,
         owner_email=email,
         owner_password=password,
+        scorer_email=scorer,
+        scorer_password=scorer_password,
         client_id=client["client_id"],
         client_secret=client["client_secret"],
     )
@@ -137,6 +142,7 @@ def _announce(settings: Settings, urls: dict[str, str], state: DemoState, path: 
             f"    organization   {state.org_slug} (id {state.org_id})",
             f"    email          {state.owner_email}",
             f"    password       {state.owner_password}",
+            f"    scorer         {state.scorer_email} / {state.scorer_password}",
             f"    website key    {state.api_key}",
         ]
     else:
@@ -167,6 +173,7 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
         save_state(path, state)
     else:
         log.info("reusing demo organization %s (id %d) from %s", state.org_slug, state.org_id, path)
+    sessions = [api]
     try:
         if not state.complete:
             started = time.monotonic()
@@ -183,7 +190,13 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
         _announce(settings, urls, state, str(path), new=new)
         if plan is None:
             return 0
-        player = Player(api, state, match_seconds, stop)
+        # the matches are played by the organization's scorer, whose role allows the protocol and nothing else
+        scorer = api
+        if state.scorer_email:
+            scorer = AdminApi(urls["identity"], urls["admin"], state.scorer_email, state.scorer_password, state.org_id)
+            sessions.append(scorer)
+            scorer.login()
+        player = Player(scorer, state, match_seconds, stop)
         played = 0
         while not stop.is_set() and (rounds is None or played < rounds):
             step = plan.step(state.steps_played)
@@ -206,4 +219,5 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
         log.info("the demo player stopped after %d step(s); the state is in %s", played, path)
         return 0
     finally:
-        api.close()
+        for session in sessions:
+            session.close()

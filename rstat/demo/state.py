@@ -19,6 +19,9 @@ class DemoState(msgspec.Struct, kw_only=True):
     org_slug: str
     owner_email: str
     owner_password: str
+    #: the member with role ``scorer`` who plays the matches live (empty: the owner plays them)
+    scorer_email: str = ""
+    scorer_password: str = ""
     client_id: str = ""
     client_secret: str = ""
     #: competition, season and stage ids by key (``pl``, ``wc_groups``, ``wc_knockout``, ``nhl``...)

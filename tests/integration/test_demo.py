@@ -169,7 +169,9 @@ def test_the_demo_builds_reuses_and_plays(demo: Demo) -> None:
     assert "reusing demo organization" in second.stderr
     with apis.connect() as conn:
         orgs = conn.execute("SELECT count(*) FROM organizations").fetchone()
+        roles = conn.execute("SELECT role::text FROM memberships ORDER BY role").fetchall()
     assert orgs == (1,)
+    assert roles == [("owner",), ("scorer",)]  # the scorer plays the live matches
 
     # one live round: Premier League round 38, the first World Cup round of 16 match, an NHL game
     played = run_demo(env, "--rounds", "1", "--match-seconds", "2")
