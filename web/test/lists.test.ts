@@ -75,9 +75,22 @@ describe("<rstat-scoreboard>", () => {
     expect(fake.requests.filter((r) => r.url.pathname.endsWith("/matches")).at(-1)?.headers["If-None-Match"]).toBe('"v1"');
   });
 
+  it("follows scheduled matches from 3 hours before their kick-off", () => {
+    const now = Date.parse("2026-03-10T12:00:00Z");
+    const matches = [
+      summary(1, 1, "scheduled", { kickoff: "2026-03-10T14:30:00Z" }),
+      summary(2, 1, "scheduled", { kickoff: "2026-03-10T15:30:00Z" }),
+      summary(3, 1, "scheduled", { kickoff: "2026-03-10T11:00:00Z" }), // overdue: may start any moment
+      summary(4, 1, "finished"),
+      summary(5, 1, "postponed"),
+      summary(6, 1, "live", { kickoff: "2026-03-10T13:00:00Z" }),
+    ];
+    expect(watchedChannels(matches, now)).toEqual(["match:6", "match:3", "match:1"]);
+  });
+
   it("follows at most 40 matches, live ones first", () => {
     const many = Array.from({ length: 60 }, (_, i) => summary(100 + i, 1, i === 59 ? "live" : "scheduled"));
-    const channels = watchedChannels(many);
+    const channels = watchedChannels(many, Date.parse("2026-03-01T14:00:00Z"));
     expect(channels).toHaveLength(40);
     expect(channels[0]).toBe("match:159");
   });
@@ -125,6 +138,21 @@ describe("<rstat-leaders>", () => {
     expect(all(el, "tbody tr").map((tr) => tr.getAttribute("data-player-id"))).toEqual(["2", "1"]);
   });
 
+  it("reads a board longer than the feed's again over REST", async () => {
+    const top = (n: number) => Array.from({ length: n }, (_, i) => leader(100 + i, 40 - i));
+    let board = top(25);
+    const fake = page({ "/v1/seasons/3/leaders/points?limit=25": () => ({ body: board }) });
+    const el = mount("rstat-leaders", { season: "3", stat: "points", limit: "25", base: BASE, "api-key": "c:s" });
+    await rendered(el, "tbody tr");
+    expect(all(el, "tbody tr")).toHaveLength(25);
+    const ws = await openSocket();
+    board = [leader(999, 50), ...top(24)];
+    ws.frame({ channel: "season:3:leaders", epoch: "e", seq: 1, kind: "leaders", body: { points: board.slice(0, 20) } });
+    await vi.waitFor(() => expect(all(el, "tbody tr")[0].getAttribute("data-player-id")).toBe("999"));
+    expect(all(el, "tbody tr")).toHaveLength(25);
+    expect(fake.paths().filter((p) => p.startsWith("/v1/seasons/3/leaders/points"))).toHaveLength(2);
+  });
+
   it("shows goalie columns", async () => {
     page({ "/v1/seasons/3/leaders/goalies?limit=10": { body: [leader(1, 0, { save_pct: 0.9234, goals_against_average: 1.876, shutouts: 3 })] } });
     const el = mount("rstat-leaders", { season: "3", stat: "goalies", base: BASE, "api-key": "c:s" });
@@ -152,7 +180,9 @@ describe("the page's shared data layer", () => {
     const channels = ws.sent.flatMap((m) => (m as { channels: string[] }).channels);
     expect(channels.sort()).toEqual(["season:3:leaders", "stage:7"]);
     const rstat = (globalThis as unknown as { rstat: { connections: typeof connections } }).rstat;
-    expect(rstat.connections()).toEqual([{ base: BASE, state: "open", channels: expect.arrayContaining(["stage:7", "season:3:leaders"]) }]);
+    expect(rstat.connections()).toEqual([
+      { base: BASE, state: "open", channels: expect.arrayContaining(["stage:7", "season:3:leaders"]), polled: [] },
+    ]);
     a.remove();
     expect(ws.sent.at(-1)).toEqual({ op: "unsubscribe", channels: ["stage:7"] });
   });

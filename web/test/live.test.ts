@@ -274,4 +274,35 @@ describe("LiveConnection", () => {
     expect(ws.closedWith).toBe(1000);
     expect(live.state).toBe("idle");
   });
+
+  it("polls a channel the server refused as one too many, and asks for it again when there is room", async () => {
+    const polled: string[] = [];
+    const live = connection((channel) => {
+      polled.push(channel);
+      return Promise.resolve({ channel });
+    });
+    const stopA = live.subscribe("match:1", () => undefined);
+    const b = collect(live, "match:2");
+    const ws = FakeWebSocket.last();
+    ws.open();
+    ws.frame(msg("match:1", 1, "state"), { kind: "error", code: "too_many_channels", message: "50 at most", channel: "match:2" });
+    expect(live.state).toBe("open");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polled).toEqual(["match:2"]);
+    expect(b).toEqual([expect.objectContaining({ kind: "state", body: { channel: "match:2" } })]);
+    expect(live.describe().polled).toEqual(["match:2"]);
+    await vi.advanceTimersByTimeAsync(DEFAULT_POLL_MS);
+    expect(polled).toEqual(["match:2", "match:2"]);
+    // match:1 let go: room for match:2 on the socket, and no more polling
+    stopA();
+    expect(ws.sent.slice(-2)).toEqual([
+      { op: "unsubscribe", channels: ["match:1"] },
+      { op: "subscribe", channels: ["match:2"] },
+    ]);
+    expect(live.describe().polled).toEqual([]);
+    ws.frame(msg("match:2", 1, "state", { live: true }));
+    expect(b.at(-1)).toMatchObject({ kind: "state", seq: 1, body: { live: true } });
+    await vi.advanceTimersByTimeAsync(3 * DEFAULT_POLL_MS);
+    expect(polled).toHaveLength(2);
+  });
 });

@@ -14,6 +14,9 @@
 //   the channels are read over REST every `pollMs` (15 s, the smallest any subscriber asked for) through
 //   the shared HTTP client (If-None-Match), delivered as "state" messages when they changed, and a
 //   WebSocket is tried again in the background every minute.
+// - A channel the server refuses as one too many (`too_many_channels`: a page with many widgets) is polled
+//   the same way while the socket serves the others, and asked for again when a channel is let go or
+//   after a reconnect.
 
 export type LiveState = "idle" | "connecting" | "open" | "polling" | "closed";
 
@@ -80,6 +83,8 @@ export class LiveConnection {
   private readonly positions = new Map<string, Position>();
   private readonly stateListeners = new Set<(state: LiveState) => void>();
   private readonly polled = new Map<string, string>();
+  /** channels the server refused as too many for one connection: polled over REST instead */
+  private readonly overflow = new Set<string>();
   private ws: WebSocketLike | null = null;
   private opened = false;
   private mode: "ws" | "polling" = "ws";
@@ -155,10 +160,18 @@ export class LiveConnection {
     this.subs.delete(channel);
     this.positions.delete(channel);
     this.polled.delete(channel);
+    const refused = this.overflow.delete(channel);
     if (this.subs.size === 0) {
       this.stop("idle");
     } else if (this.ws !== null && this.opened) {
-      this.send({ op: "unsubscribe", channels: [channel] });
+      if (!refused) this.send({ op: "unsubscribe", channels: [channel] });
+      if (!refused && this.overflow.size > 0) {
+        // room for one more: ask again for the refused ones (any still too many is refused again)
+        const retry = [...this.overflow];
+        this.overflow.clear();
+        for (const name of retry) this.polled.delete(name);
+        this.send({ op: "subscribe", channels: retry });
+      }
     }
   }
 
@@ -169,6 +182,7 @@ export class LiveConnection {
     this.ws = null;
     this.opened = false;
     this.mode = "ws";
+    this.overflow.clear();
     ws?.close(1000, "no more channels");
     this.setState(state);
   }
@@ -235,10 +249,12 @@ export class LiveConnection {
     if (this.mode === "polling") {
       // the background attempt got through: leave polling, start again from the states
       this.mode = "ws";
-      if (this.pollTimer !== null) clearTimeout(this.pollTimer);
-      this.pollTimer = null;
       this.positions.clear();
     }
+    // every channel is asked for again below (a refused one may fit now)
+    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    this.overflow.clear();
     this.setState("open");
     const channels = this.channels;
     const since: Record<string, Position> = {};
@@ -317,7 +333,14 @@ export class LiveConnection {
   private dispatch(message: LiveMessage): void {
     const { channel, kind } = message;
     if (typeof channel !== "string" || typeof message.seq !== "number") {
-      if (kind === "error" && typeof channel === "string") this.deliver(channel, message);
+      if (kind === "error" && typeof channel === "string") {
+        if (message.code === "too_many_channels" && this.subs.has(channel)) {
+          this.overflow.add(channel);
+          if (this.pollTimer === null) this.restartPolling();
+          return;
+        }
+        this.deliver(channel, message);
+      }
       return; // ping, pong, connected, unsubscribed, errors of the connection itself
     }
     // a channel message: the connection works, so the next drop starts the backoff from the bottom
@@ -360,11 +383,17 @@ export class LiveConnection {
     void this.pollOnce();
   }
 
-  /** Read every channel once over REST, then schedule the next round (unless polling stopped meanwhile). */
+  /** The channels read over REST: all of them while polling, else those the server refused as too many. */
+  private polledChannels(): string[] {
+    return this.mode === "polling" ? this.channels : this.channels.filter((channel) => this.overflow.has(channel));
+  }
+
+  /** Read the polled channels once over REST, then schedule the next round (unless none is left). */
   async pollOnce(): Promise<void> {
-    await Promise.all(this.channels.map((channel) => this.pollChannel(channel)));
-    if (this.mode !== "polling") return;
+    await Promise.all(this.polledChannels().map((channel) => this.pollChannel(channel)));
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    if (this.polledChannels().length === 0) return;
     this.pollTimer = setTimeout(() => void this.pollOnce(), this.pollMs);
   }
 
@@ -380,13 +409,13 @@ export class LiveConnection {
       return;
     }
     const text = JSON.stringify(body);
-    if (this.mode !== "polling" || this.polled.get(channel) === text) return;
+    if (!this.polledChannels().includes(channel) || this.polled.get(channel) === text) return;
     this.polled.set(channel, text);
     this.deliver(channel, { channel, kind: "state", body });
   }
 
   /** What window.rstat.connections() shows. */
-  describe(): { base: string; state: LiveState; channels: string[] } {
-    return { base: this.base, state: this.current, channels: this.channels };
+  describe(): { base: string; state: LiveState; channels: string[]; polled: string[] } {
+    return { base: this.base, state: this.current, channels: this.channels, polled: this.polledChannels() };
   }
 }

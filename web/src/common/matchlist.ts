@@ -1,7 +1,8 @@
 // The base of the widgets that list matches (<rstat-scoreboard>, <rstat-calendar>).
 //
-// Live updates: each listed match that is live or scheduled gets its own match:{id} channel (live ones
-// first, then by kick-off, at most MAX_MATCH_CHANNELS). We chose match channels over the stage channel
+// Live updates: each listed match that is live, or scheduled to kick off within 3 hours, gets its own
+// match:{id} channel (live ones first, then by kick-off, at most MAX_MATCH_CHANNELS; chosen again every
+// 5 minutes and after every list read). We chose match channels over the stage channel
 // because a match channel's notices carry the running score and the status, so a goal or a kick-off shows
 // at once; the stage channel only says that a table changed, which would cost a REST read before anything
 // moved (and says nothing at all about a postponed match). After a notice the list is read again
@@ -35,11 +36,18 @@ export async function allMatches(
   }
 }
 
-/** The channels worth listening to for these matches: live ones first, then the next kick-offs. */
-export function watchedChannels(matches: MatchSummary[], max = MAX_MATCH_CHANNELS): string[] {
+/** scheduled matches are followed from this long before their kick-off (and until they are played) */
+export const WATCH_BEFORE_MS = 3 * 3600_000;
+/** how often the followed matches are chosen again as kick-offs come near */
+export const REWATCH_MS = 5 * 60_000;
+
+/** The channels worth listening to for these matches: live ones first, then scheduled ones kicking off
+ * within WATCH_BEFORE_MS (or overdue), at most `max`: a page with several widgets shares one connection,
+ * and the server allows 50 channels on it. */
+export function watchedChannels(matches: MatchSummary[], now = Date.now(), max = MAX_MATCH_CHANNELS): string[] {
   const kickoff = (m: MatchSummary): number => (m.kickoff ? Date.parse(m.kickoff) : Infinity);
   return matches
-    .filter((m) => m.status === "live" || m.status === "scheduled")
+    .filter((m) => m.status === "live" || (m.status === "scheduled" && kickoff(m) <= now + WATCH_BEFORE_MS))
     .sort((a, b) => (a.status === "live" ? 0 : 1) - (b.status === "live" ? 0 : 1) || kickoff(a) - kickoff(b) || a.id - b.id)
     .slice(0, max)
     .map((m) => `match:${m.id}`);
@@ -105,6 +113,8 @@ export abstract class MatchListElement extends RstatElement {
   }
 
   private watch(gen: number): void {
+    // kick-offs come near while the page stays open: choose again from time to time
+    this.debounce("rewatch", REWATCH_MS, () => this.watch(gen));
     const wanted = new Set(watchedChannels(this.items ?? []));
     for (const [channel, stop] of this.watching) {
       if (!wanted.has(channel)) {

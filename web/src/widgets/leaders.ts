@@ -110,7 +110,16 @@ export class RstatLeaders extends RstatElement {
   private onMessage(gen: number, message: LiveMessage): void {
     if (gen !== this.generation || (message.kind !== "state" && message.kind !== "leaders")) return;
     const board = (message.body as Leaderboards | undefined)?.[this.kind];
-    if (Array.isArray(board)) this.leaders = board.slice(0, this.max);
+    if (!Array.isArray(board)) return;
+    if (board.length >= this.max || board.length >= (this.leaders?.length ?? 0)) {
+      this.leaders = board.slice(0, this.max);
+    } else {
+      // the feed sends the top 20 or so: a longer board is read again over REST
+      this.refresh(gen, async () => {
+        const leaders = await this.ctx?.http.get<Leader[]>(`/v1/seasons/${this.season}/leaders/${this.kind}`, { limit: this.max });
+        if (leaders && gen === this.generation) this.leaders = leaders;
+      });
+    }
   }
 
   protected override render(): TemplateResult {

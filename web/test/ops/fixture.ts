@@ -3,6 +3,7 @@ import type { OpsMetrics } from "../../src/ops/element.js";
 export function metrics(changes: number | null = 12.5): OpsMetrics {
   return {
     scraped_at: 1_800_000_000,
+    history_s: 30,
     processes: [
       { job: "rstat-cdc", url: "http://127.0.0.1:9401/metrics", up: true, healthy: true, error: "", scraped_at: 1, duration_s: 0.01 },
       {
@@ -31,6 +32,7 @@ export function metrics(changes: number | null = 12.5): OpsMetrics {
         unit: "per_second",
         description: "Changes rstat cdc published to Kafka.",
         queries: ["sum(rate(rstat_cdc_changes_total[1m]))"],
+        range_s: 60,
         series: [{ name: "changes/s", labels: {}, value: changes }],
       },
       {
@@ -39,12 +41,13 @@ export function metrics(changes: number | null = 12.5): OpsMetrics {
         unit: "seconds",
         description: "",
         queries: ["p50", "p99"],
+        range_s: 300,
         series: [
           { name: "p50", labels: {}, value: 0.042 },
           { name: "p99", labels: {}, value: 1.5 },
         ],
       },
-      { id: "slot_lag_bytes", title: "Replication slot lag", unit: "bytes", description: "", queries: [], series: [] },
+      { id: "slot_lag_bytes", title: "Replication slot lag", unit: "bytes", description: "", queries: [], range_s: 0, series: [] },
     ],
   };
 }

@@ -97,6 +97,16 @@ describe("<rstat-ops>", () => {
     expect(root.querySelector(".spark")?.getAttribute("aria-hidden")).toBe("true");
   });
 
+  it("says which panels are still filling their window", async () => {
+    const { el } = await mount(() => json(200, metrics()), true);
+    const root = await settle(el);
+    expect(root.querySelector("[data-panel=changes_per_second] .filling")?.textContent).toContain("30 s of 1 min");
+    expect(root.querySelector("[data-panel=slot_lag_bytes] .filling")).toBeNull();
+    el.show({ ...metrics(), history_s: 600 });
+    await el.updateComplete;
+    expect(root.querySelector(".filling")).toBeNull();
+  });
+
   it("keeps each series' recent values for its sparkline", async () => {
     const { el } = await mount(() => json(200, metrics()), true);
     await settle(el);
