@@ -37,6 +37,10 @@ class OpsConfig(msgspec.Struct, frozen=True, kw_only=True):
     targets: dict[str, str] = msgspec.field(default_factory=dict)
     #: Seconds a scrape may take before its process counts as down.
     timeout_s: float = 1.5
+    #: Seconds between scrapes while someone watches the page.
+    interval_s: float = 2.0
+    #: Scraping stops this many seconds after the page's last request.
+    idle_s: float = 600.0
     #: Requests closer together than this share one scrape.
     min_interval_s: float = 1.0
     #: Seconds of scrapes kept in memory (at least the longest range of a panel's rate: 5m).

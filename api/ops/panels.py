@@ -11,7 +11,7 @@ from pathlib import Path
 
 import msgspec
 
-from api.ops.promql import Expr, Samples, evaluate, parse
+from api.ops.promql import Expr, Samples, evaluate, longest_range, parse
 
 __all__ = ["Panel", "PanelValue", "Query", "SeriesValue", "evaluate_panels", "load_panels"]
 
@@ -46,6 +46,8 @@ class PanelValue(msgspec.Struct, frozen=True, kw_only=True):
     unit: str
     description: str
     queries: list[str]
+    #: the longest range the panel's queries read (seconds; 0: instant values only)
+    range_s: float
     series: list[SeriesValue]
 
 
@@ -84,6 +86,7 @@ def evaluate_panels(panels: Sequence[Panel], samples: Samples, now: float) -> li
                 unit=panel.unit,
                 description=panel.description,
                 queries=[q.text for q in panel.queries],
+                range_s=max((longest_range(q.expr) for q in panel.queries), default=0.0),
                 series=series,
             )
         )

@@ -12,11 +12,13 @@ is found at start, not on screen:
 - ``histogram_quantile(φ, expr)``.
 
 Semantics, and where they differ from Prometheus: an instant vector is each series' newest scraped sample
-(no 5-minute staleness lookback: a series missing from the last scrape of its target is gone). ``rate`` is
-``(last - first + counter resets) / (t_last - t_first)`` over the samples inside the window; Prometheus
-additionally extrapolates to the window's edges, which changes nothing for a steady rate and little once
-the window holds many scrapes. A series with fewer than two samples in the window has no rate (the page
-shows no value until its second scrape). ``histogram_quantile`` is Prometheus' algorithm: the rank's
+(no 5-minute staleness lookback: a series missing from the last scrape of its target is gone). ``rate`` and
+``increase`` are Prometheus' own arithmetic: the growth between the first and last sample inside the
+window, counter resets added back, extrapolated towards the window's edges as Prometheus does (at most
+half a scrape interval past a sample when the edge is further than 1.1 intervals, never below zero). A
+series with fewer than two samples in the window has no rate (the page shows no value until its second
+scrape). tests/unit/ops/test_promtool.py checks these answers against Prometheus' own ``promtool``.
+``histogram_quantile`` is Prometheus' algorithm: the rank's
 bucket found by the cumulative counts, linear interpolation inside it, the lowest bucket starting at 0, the
 ``+Inf`` bucket answered with the highest finite bound, NaN when the histogram is empty.
 """
@@ -41,6 +43,7 @@ __all__ = [
     "Vector",
     "evaluate",
     "histogram_quantile",
+    "longest_range",
     "parse",
 ]
 
@@ -212,13 +215,29 @@ def parse(text: str) -> Expr:
 
 
 def _rate(points: Sequence[tuple[float, float]], seconds: float, now: float, function: str) -> float | None:
+    """Prometheus' ``extrapolatedRate`` (promql/functions.go, 2.x) over the samples in ``(now - seconds, now]``."""
     inside = [(t, v) for t, v in points if now - seconds < t <= now]
     if len(inside) < 2 or inside[-1][0] <= inside[0][0]:
         return None
-    growth = 0.0
+    growth = inside[-1][1] - inside[0][1]
     for (_t0, v0), (_t1, v1) in itertools.pairwise(inside):
-        growth += v1 - v0 if v1 >= v0 else v1  # a reset: the counter restarted from 0
-    return growth if function == "increase" else growth / (inside[-1][0] - inside[0][0])
+        if v1 < v0:
+            growth += v0  # a reset: the counter restarted from 0
+    first_t, first_v = inside[0]
+    last_t = inside[-1][0]
+    sampled = last_t - first_t
+    average = sampled / (len(inside) - 1)
+    to_start, to_end = first_t - (now - seconds), now - last_t
+    if growth > 0 and first_v >= 0:
+        to_start = min(to_start, sampled * (first_v / growth))  # a counter does not extrapolate below zero
+    threshold = average * 1.1
+    extrapolate_to = sampled
+    extrapolate_to += to_start if to_start < threshold else average / 2
+    extrapolate_to += to_end if to_end < threshold else average / 2
+    factor = extrapolate_to / sampled
+    if function == "rate":
+        factor /= seconds
+    return growth * factor  # in Prometheus' order of operations, so the answers agree to the last digit
 
 
 def _without_name(labels: Labels) -> Labels:
@@ -226,10 +245,10 @@ def _without_name(labels: Labels) -> Labels:
 
 
 _AGGREGATE: dict[str, Callable[[list[float]], float]] = {
-    "sum": math.fsum,
+    "sum": sum,  # plain float addition, as Prometheus adds (math.fsum would differ in the last digit)
     "max": max,
     "min": min,
-    "avg": lambda values: math.fsum(values) / len(values),
+    "avg": lambda values: sum(values) / len(values),
     "count": lambda values: float(len(values)),
 }
 
@@ -261,7 +280,7 @@ def histogram_quantile(q: float, buckets: Sequence[tuple[float, float]]) -> floa
     else:
         start, below = ordered[index - 1][0], counts[index - 1]
     inside = counts[index] - below
-    return end if inside <= 0 else start + (end - start) * (rank - below) / inside
+    return end if inside <= 0 else start + (end - start) * ((rank - below) / inside)  # Prometheus' order
 
 
 def evaluate(expr: Expr, samples: Samples, now: float) -> Vector:
@@ -290,3 +309,13 @@ def evaluate(expr: Expr, samples: Samples, now: float) -> Vector:
         key = tuple((k, v) for k, v in labels if k not in ("le", "__name__"))
         histograms.setdefault(key, []).append((float(le), value))
     return {key: histogram_quantile(expr.q, buckets) for key, buckets in histograms.items()}
+
+
+def longest_range(expr: Expr) -> float:
+    """The longest range ``expr`` reads (0 for an instant query): until the scrapes cover it, a rate is
+    extrapolated from less than its window, as in a Prometheus that has just started."""
+    if isinstance(expr, Range):
+        return expr.seconds
+    if isinstance(expr, Aggregate | Quantile):
+        return longest_range(expr.expr)
+    return 0.0

@@ -40,6 +40,8 @@ class ProcessHealth(msgspec.Struct, frozen=True, kw_only=True):
 class OpsMetrics(msgspec.Struct, frozen=True, kw_only=True):
     #: when the samples in use were scraped (seconds since the epoch)
     scraped_at: float
+    #: seconds of scrapes the panels read (a panel whose ``range_s`` is longer is still filling its window)
+    history_s: float
     processes: list[ProcessHealth]
     panels: list[PanelValue]
 
@@ -79,9 +81,10 @@ def ops_routes(*, scraper: Scraper, panels: list[Panel], bundles: Bundles, ident
     @get("/v1/ops/metrics", tags=["operations"], summary="Operations: each process's health and the panels' values")
     async def ops_metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
         require_owner(request.state.principal)
-        now = await scraper.scrape()
+        now = await scraper.watched()
         found = OpsMetrics(
             scraped_at=now,
+            history_s=scraper.history_s,
             processes=[ProcessHealth(**vars(h)) for _job, h in sorted(scraper.health.items())],
             panels=evaluate_panels(panels, scraper.current(), now),
         )

@@ -1,9 +1,11 @@
 """The operations page's scrapes: each process's /metrics and /healthz, read concurrently with a short
 timeout, kept in memory long enough to compute rates, like a tiny Prometheus with one reader.
 
-Scrapes happen when the page asks (at most one per ``min_interval_s``, shared by concurrent requests), not
-on a timer: nobody watching costs nothing. So the first request after a quiet spell has one sample per
-series, and the panels made of rates show no value until the next. Each sample gets the ``job`` and
+Scrapes start when the page first asks and go on every ``interval_s`` in the background while someone
+watches, stopping ``idle_s`` after the last request: nobody watching costs nothing, and a page opened again
+within that time finds its rate windows full. Requests closer than ``min_interval_s`` share a scrape. Like a
+Prometheus that has just started, the first minutes hold less than a panel's window: its rates are
+extrapolated from what there is (``history_s`` tells the page how much). Each sample gets the ``job`` and
 ``instance`` labels Prometheus would give it, and each target an ``up`` series (1 when its /metrics
 answered), so the panels' expressions read the same here as in Grafana.
 """
@@ -73,6 +75,8 @@ class Scraper:
         timeout_s: float,
         min_interval_s: float,
         keep_s: float,
+        interval_s: float = 2.0,
+        idle_s: float = 600.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.targets = dict(targets)
@@ -80,8 +84,33 @@ class Scraper:
         self.timeout_s, self.min_interval_s, self.keep_s = timeout_s, min_interval_s, keep_s
         self.series: dict[Labels, deque[tuple[float, float]]] = {}
         self.health: dict[str, Health] = {}
+        self.interval_s, self.idle_s = interval_s, idle_s
         self.last = 0.0
+        self.times: deque[float] = deque()  # the scrapes kept
+        self.asked = 0.0  # monotonic time of the last request
         self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    async def watched(self) -> float:
+        """A request of the page: scrape unless the last scrape is recent, keep scraping in the background
+        while requests come; returns the time of the scrape in use."""
+        self.asked = time.monotonic()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._background())
+        return await self.scrape()
+
+    async def _background(self) -> None:
+        while time.monotonic() - self.asked < self.idle_s:
+            await asyncio.sleep(self.interval_s)
+            try:
+                await self.scrape()
+            except Exception:  # a scrape's own failures are in its health; anything else must not end the loop
+                log.exception("background scrape failed")
+
+    @property
+    def history_s(self) -> float:
+        """Seconds between the oldest scrape kept and the newest."""
+        return self.times[-1] - self.times[0] if self.times else 0.0
 
     async def scrape(self, now: float | None = None) -> float:
         """Scrape every target unless the last scrape is recent; returns the time of the scrape in use."""
@@ -95,6 +124,7 @@ class Scraper:
                 self.health[health.job] = health
                 for labels, value in samples.items():
                     self.series.setdefault(labels, deque()).append((started, value))
+            self.times.append(started)
             self._forget(started)
             self.last = started
             return started
@@ -129,6 +159,8 @@ class Scraper:
     def _forget(self, now: float) -> None:
         """Drop samples older than ``keep_s``; a series none of whose samples is left goes too."""
         horizon = now - self.keep_s
+        while self.times and self.times[0] < horizon:
+            self.times.popleft()
         for labels in list(self.series):
             points = self.series[labels]
             while points and points[0][0] < horizon:

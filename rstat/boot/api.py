@@ -70,7 +70,14 @@ def ops_config(settings: Settings) -> OpsConfig:
 def admin_app() -> Litestar:
     settings = load_settings()
     ops = ops_config(settings)
-    scraper = Scraper(ops.targets, timeout_s=ops.timeout_s, min_interval_s=ops.min_interval_s, keep_s=ops.keep_s)
+    scraper = Scraper(
+        ops.targets,
+        timeout_s=ops.timeout_s,
+        min_interval_s=ops.min_interval_s,
+        keep_s=ops.keep_s,
+        interval_s=ops.interval_s,
+        idle_s=ops.idle_s,
+    )
     routes = ops_routes(
         scraper=scraper,
         panels=load_panels(Path(ops.queries)),

@@ -52,18 +52,26 @@ def test_selector_matchers() -> None:
     assert evaluate(parse('up{job=~"cdc"}'), samples, 1.0) == {}
 
 
-def test_rate_is_the_growth_per_second_within_the_window() -> None:
+def test_rate_is_the_growth_in_the_window_extrapolated_as_prometheus_does() -> None:
+    steady = [(t, 2.0 * t) for t in range(0, 200, 10)]
+    samples = {series("c_total", t="a"): [(float(t), v) for t, v in steady]}
+    # a full window of a steady counter: its slope, wherever the window starts between samples
+    assert evaluate(parse("rate(c_total[1m])"), samples, 125.0) == {(("t", "a"),): pytest.approx(2.0)}
+    assert evaluate(parse("increase(c_total[1m])"), samples, 125.0) == {(("t", "a"),): pytest.approx(120.0)}
     points = [(0.0, 0.0), (100.0, 50.0), (110.0, 70.0), (120.0, 90.0), (130.0, 110.0)]
     samples = {series("c_total", t="a"): points}
-    # within (70, 130]: 50 -> 110 over 30 s; the sample at t=0 is outside the minute
-    assert evaluate(parse("rate(c_total[1m])"), samples, 130.0) == {(("t", "a"),): 2.0}
-    assert evaluate(parse("increase(c_total[1m])"), samples, 130.0) == {(("t", "a"),): 60.0}
+    # within (70, 130]: 50 -> 110 over 30 s; the window's start is 30 s before the first sample, more than
+    # 1.1 intervals, so Prometheus extrapolates half an interval (5 s) there: 60 * 35/30 = 70 over the minute
+    assert evaluate(parse("rate(c_total[1m])"), samples, 130.0) == {(("t", "a"),): pytest.approx(70 / 60)}
+    assert evaluate(parse("increase(c_total[1m])"), samples, 130.0) == {(("t", "a"),): pytest.approx(70.0)}
 
 
 def test_a_counter_reset_counts_what_came_after_it() -> None:
-    # 10 -> 30 (+20), restart at 5 (+5), 5 -> 15 (+10): 35 over 30 s
+    # 10 -> 30 (+20), restart at 5 (+5), 5 -> 15 (+10): 35 over 30 s; extrapolated back to where the counter
+    # would have been 0 (30 * 10/35 s before the first sample), never below: 35 * (30 + 60/7) / 30 = 45
     samples = {series("c_total"): [(0.0, 10.0), (10.0, 30.0), (20.0, 5.0), (30.0, 15.0)]}
-    assert evaluate(parse("rate(c_total[1m])"), samples, 30.0) == {(): pytest.approx(35 / 30)}
+    assert evaluate(parse("increase(c_total[1m])"), samples, 30.0) == {(): pytest.approx(45.0)}
+    assert evaluate(parse("rate(c_total[1m])"), samples, 30.0) == {(): pytest.approx(0.75)}
 
 
 def test_one_sample_has_no_rate() -> None:
@@ -120,8 +128,10 @@ def test_histogram_quantile_over_rates_of_real_exposition_text() -> None:
         samples,
         10.0,
     ).values()
-    # the second scrape's 20 observations: 10 in (0.1, 0.5], 10 in (0.5, 1]; rank 10 is the top of (0.1, 0.5]
-    assert p50 == pytest.approx(0.5)
+    # two scrapes 10 s apart, 4 observations in (0, 0.1] before, then 10 in (0.1, 0.5] and 10 in (0.5, 1]:
+    # each bucket's increase is extrapolated back to where it was 0 (Prometheus' rule), so the cumulative
+    # counts are 0, 14, 24, 24 (per 300 s); rank 12 lies in (0.1, 0.5] at 12/14 of its width
+    assert p50 == pytest.approx(0.1 + 0.4 * 12 / 14)
 
 
 def test_the_shared_panels_over_two_scrapes() -> None:
@@ -129,12 +139,14 @@ def test_the_shared_panels_over_two_scrapes() -> None:
     changes = Counter("rstat_cdc_changes_total", "x", ["table", "op"], registry=registry)
     lag = Gauge("rstat_cdc_slot_lag_bytes", "x", registry=registry)
     samples: dict[Labels, list[tuple[float, float]]] = {}
-    for t, n in ((100.0, 0), (102.0, 30)):
+    for t, n in [(100.0 + 2 * i, 30 * (i > 0)) for i in range(36)]:  # 30 changes every 2 s for 70 s
         changes.labels("goals", "c").inc(n)
         lag.set(4096 + n)
         for labels, value in parse_metrics(generate_latest(registry).decode(), {"job": "rstat-cdc"}).items():
             samples.setdefault(labels, []).append((t, value))
-    values = {p.id: p for p in evaluate_panels(load_panels(QUERIES), samples, 102.0)}
-    assert [s.value for s in values["changes_per_second"].series] == [15.0]
+    values = {p.id: p for p in evaluate_panels(load_panels(QUERIES), samples, 170.0)}
+    assert [s.value for s in values["changes_per_second"].series] == [pytest.approx(15.0)]
+    assert values["changes_per_second"].range_s == 60
     assert [s.value for s in values["slot_lag_bytes"].series] == [4126.0]
+    assert values["slot_lag_bytes"].range_s == 0
     assert values["commit_to_stats_seconds"].series == []  # nothing scraped from the streams

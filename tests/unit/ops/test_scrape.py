@@ -4,6 +4,7 @@ them, `up` and health, a down process's error in words, stale series, shared scr
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -55,7 +56,10 @@ def test_scrapes_label_samples_and_answer_rates() -> None:
     endpoints.changes = 40
     now = asyncio.run(s.scrape(now=102.0))
     rate = evaluate(parse('sum by (job) (rate(rstat_cdc_changes_total{job="rstat-cdc"}[1m]))'), s.current(), now)
-    assert rate == {(("job", "rstat-cdc"),): 20.0}  # 40 changes in 2 s
+    # 40 changes in the 2 s the page has seen of the minute: like a Prometheus just started, the rate is what
+    # was seen per minute (the counter started at 0, so nothing is extrapolated before the first scrape)
+    assert rate == {(("job", "rstat-cdc"),): pytest.approx(40 / 60)}
+    assert s.history_s == 2.0
     up = evaluate(parse("up"), s.current(), now)
     assert sorted(dict(labels)["job"] for labels, value in up.items() if value == 1.0) == ["rstat-cdc", "rstat-streams"]
     assert {dict(labels)["instance"] for labels in s.current()} == {"127.0.0.1:9401", "127.0.0.1:9402"}
@@ -98,3 +102,31 @@ def test_only_owners_read_the_operations_metrics() -> None:
     for orgs in ({}, {1: "editor"}, {1: "viewer", 2: "scorer"}):
         with pytest.raises(ForbiddenError):
             require_owner(Principal(subject="1", orgs=orgs))
+
+
+def test_scrapes_go_on_while_the_page_watches_and_stop_when_it_leaves() -> None:
+    endpoints = Endpoints()
+    s = Scraper(
+        {"rstat-cdc": CDC},
+        timeout_s=1,
+        min_interval_s=0,
+        keep_s=600,
+        interval_s=0.01,
+        idle_s=0.2,
+        transport=httpx.MockTransport(endpoints),
+    )
+
+    async def watch() -> tuple[int, bool]:
+        await s.watched()
+        deadline = time.monotonic() + 30
+        while len(s.times) < 3 and time.monotonic() < deadline:  # polls for the background scrapes
+            await asyncio.sleep(0.01)
+        scraped = len(s.times)
+        task = s._task
+        assert task is not None
+        await asyncio.wait_for(task, 30)  # ends by itself once nobody has asked for idle_s
+        return scraped, task.done()
+
+    scraped, ended = asyncio.run(watch())
+    assert scraped >= 3
+    assert ended

@@ -4,7 +4,7 @@
 // and each process's health. The sparklines are the page's own memory of what it read, so they start empty.
 
 import { css, html, LitElement, nothing, svg, type TemplateResult } from "lit";
-import { formatValue, sparkPath } from "./format.js";
+import { formatSpan, formatValue, sparkPath } from "./format.js";
 import {
   type Fetch,
   LoginError,
@@ -28,6 +28,8 @@ export interface PanelValue {
   unit: string;
   description: string;
   queries: string[];
+  /** the longest range the panel's queries read, in seconds (0: instant values) */
+  range_s: number;
   series: SeriesValue[];
 }
 
@@ -43,6 +45,8 @@ export interface ProcessHealth {
 
 export interface OpsMetrics {
   scraped_at: number;
+  /** seconds of scrapes the admin app holds: a panel with a longer range is still filling its window */
+  history_s: number;
   processes: ProcessHealth[];
   panels: PanelValue[];
 }
@@ -290,8 +294,17 @@ export class RstatOps extends LitElement {
           ${this.spark(`${panel.id}|${s.name}`)}
         </div>`,
       )}
+      ${this.filling(panel)}
       <p class="description">${panel.description}</p>
     </section>`;
+  }
+
+  private filling(panel: PanelValue): TemplateResult | typeof nothing {
+    const held = this.data?.history_s ?? 0;
+    if (panel.range_s <= 0 || held >= panel.range_s) return nothing;
+    return html`<p class="filling">
+      Window filling: ${formatSpan(held)} of ${formatSpan(panel.range_s)}, so rates read low until it is full.
+    </p>`;
   }
 
   private spark(key: string): TemplateResult {
@@ -456,6 +469,11 @@ export class RstatOps extends LitElement {
       stroke: #1b5fbf;
       stroke-width: 1.5;
       vector-effect: non-scaling-stroke;
+    }
+    .filling {
+      color: #9a4d00;
+      font-size: 0.8rem;
+      margin: 0.4rem 0 0;
     }
     .description {
       color: #4a525c;

@@ -47,3 +47,8 @@ export function sparkPath(values: (number | null)[], width = 100, height = 24): 
   });
   return path.trim();
 }
+
+/** a span of seconds in words: ``45 s``, ``5 min`` */
+export function formatSpan(seconds: number): string {
+  return seconds < 60 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
