@@ -206,8 +206,8 @@ class StreamsMetrics:
         )
         self.applied = Counter(
             "rstat_streams_events_applied_total",
-            "Items applied by each stateful agent (protocols: protocol rows, fold: facts and protocols, "
-            "players: player lines)",
+            "Items each stateful agent's step took (protocols: protocol rows, fold: facts and protocols, "
+            "players: player lines), replays the step ignores included",
             ["agent"],
             registry=r,
         )
