@@ -23,6 +23,8 @@ describe("<rstat-scoreboard>", () => {
     expect(currentRound(season)).toBe(12);
     expect(currentRound(season.map((m) => ({ ...m, status: "finished" })))).toBe(13);
     expect(currentRound([])).toBeNull();
+    const postponed = season.map((m) => (m.round === 12 && m.status !== "finished" ? { ...m, status: "postponed" } : m));
+    expect(currentRound(postponed)).toBe(13);
   });
 
   it("shows the current round's matches with scores and a live badge, and follows their channels", async () => {

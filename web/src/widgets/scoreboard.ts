@@ -1,5 +1,6 @@
 // <rstat-scoreboard stage="7" [round="12"]>: the matches of a round with scores and a live badge.
-// Without round: the current round, i.e. the first round with a match not finished, else the last one.
+// Without round: the current round, i.e. the first round with a match not finished, else the last one
+// (a postponed or cancelled match does not hold the scoreboard back on its round for the rest of the season).
 
 import { html, nothing, type TemplateResult } from "lit";
 import type { RstatContext } from "../common/context.js";
@@ -7,9 +8,9 @@ import { allMatches, MatchListElement } from "../common/matchlist.js";
 import { matchStyles } from "../common/matchstyles.js";
 import type { MatchSummary } from "../common/types.js";
 
-const DONE = new Set(["finished", "awarded", "cancelled"]);
+const DONE = new Set(["finished", "awarded", "cancelled", "postponed"]);
 
-/** The first round with a match not finished (nor awarded or cancelled), else the last round. */
+/** The first round with a match still to be played (scheduled or live), else the last round. */
 export function currentRound(matches: MatchSummary[]): number | null {
   const rounds = [...new Set(matches.map((m) => m.round))].sort((a, b) => a - b);
   for (const round of rounds) {
