@@ -115,7 +115,7 @@ class Builder:
     def _venues(self, grounds: list[str]) -> dict[str, int]:
         """Venue ids by the source's ground ("Luzhniki Stadium, Moscow"): one venue per stadium name (the
         source spells one city two ways)."""
-        ids: dict[str, int] = {}
+        ids = {str(v["name"]): int(v["id"]) for v in self.api.listing("venues")}  # an interrupted build's
         for ground in grounds:
             name, _, city = ground.partition(", ")
             if name not in ids:
@@ -218,15 +218,18 @@ class Builder:
         for f in fixtures:
             for side, name, _starter in lineup(protocols[(f.home, f.away)]):
                 seen[(f.home if side == "home" else f.away, name)] = None
-        people = list(seen)
+        # an interrupted build registered some already (the state keeps them): those are not imported twice
+        people = [(team, name) for team, name in seen if f"{teams[team]}|{name}" not in self.state.players]
         ids = self.api.import_rows(
             "players", [dict(zip(("first_name", "last_name"), split_name(name), strict=True)) for _team, name in people]
         )
         for (team, name), pid in zip(people, ids, strict=True):
             self.state.players[f"{teams[team]}|{name}"] = pid
-        for (team, _name), pid in zip(people, ids, strict=True):
+        self.save()
+        for team, name in seen:
+            pid = self.state.players[f"{teams[team]}|{name}"]
             self.api.create("roster_entries", season_id=season, team_id=teams[team], player_id=pid)
-        log.info("registered %d players of 32 squads (everyone who played) on the 2018 rosters", len(people))
+        log.info("registered %d players of 32 squads (everyone who played) on the 2018 rosters", len(seen))
         rows = [
             {
                 "stage_id": groups_stage if f.group else knockout,
@@ -336,7 +339,11 @@ class Builder:
         games = [read_play_by_play(self.data / "hockey" / name) for name in PBP_FILES]
         comp = self.state.competitions["nhl"]
         log.info("building two NHL 2024/25 games with full play-by-play (api-web.nhle.com) to play live")
+        if "nhl_pbp" in self.state.seasons:  # an interrupted build: that season again, from the start
+            self.api.delete("seasons", self.state.seasons.pop("nhl_pbp"))
         season = self.api.create("seasons", competition_id=comp, name="2024/25 (two games with play-by-play)")
+        self.state.seasons["nhl_pbp"] = season
+        self.save()
         stage = self.api.create("stages", season_id=season, name="Play-by-play games", kind="league", regulation="nhl")
         team_rows = {
             code: {"name": name, "code": code, "short_name": name.split(" ")[-1]}
@@ -345,14 +352,15 @@ class Builder:
         }
         teams = self._teams(list(team_rows.values()), key="code")
         people = {(teams[g.teams[p.side][1]], p.key): p for g in games for p in g.players}
+        new = [k for k in people if f"{k[0]}|{k[1]}" not in self.state.players]  # not twice after an interruption
         ids = self.api.import_rows(
-            "players", [{"first_name": p.first_name, "last_name": p.last_name} for p in people.values()]
+            "players", [{"first_name": people[k].first_name, "last_name": people[k].last_name} for k in new]
         )
-        for (team, key), pid in zip(people, ids, strict=True):
-            self.state.players[f"{team}|{key}"] = pid
-            self.api.create(
-                "roster_entries", season_id=season, team_id=team, player_id=pid, number=people[(team, key)].number
-            )
+        self.state.players.update({f"{team}|{key}": pid for (team, key), pid in zip(new, ids, strict=True)})
+        self.save()
+        for (team, key), person in people.items():
+            pid = self.state.players[f"{team}|{key}"]
+            self.api.create("roster_entries", season_id=season, team_id=team, player_id=pid, number=person.number)
         rows = [
             {
                 "stage_id": stage,

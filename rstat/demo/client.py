@@ -8,19 +8,24 @@ renewed by logging in again once; the demo runs for hours and tokens live minute
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import httpx
 
 from rstat.errors import RStatError
 
-__all__ = ["AdminApi", "ApiRefusedError", "DemoError"]
+__all__ = ["AdminApi", "ApiRefusedError", "DemoError", "StopRequestedError"]
 
 log = logging.getLogger(__name__)
 
 
 class DemoError(RStatError):
     """The demo cannot go on; the message says why and what to do."""
+
+
+class StopRequestedError(DemoError):
+    """SIGTERM or SIGINT arrived: the demo stops before its next request."""
 
 
 class ApiRefusedError(DemoError):
@@ -45,7 +50,17 @@ def _body(response: httpx.Response) -> Any:
 class AdminApi:
     """An owner's session: log in through identity, write through admin."""
 
-    def __init__(self, identity_url: str, admin_url: str, email: str, password: str, org: int = 0) -> None:
+    def __init__(
+        self,
+        identity_url: str,
+        admin_url: str,
+        email: str,
+        password: str,
+        *,
+        org: int = 0,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.stop = stop
         self.identity = httpx.Client(base_url=identity_url, timeout=60)
         self.admin = httpx.Client(base_url=admin_url, timeout=120)
         self.email = email
@@ -65,6 +80,8 @@ class AdminApi:
         self.admin.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
+        if self.stop is not None and self.stop.is_set():
+            raise StopRequestedError(f"stopped before {method} {path}")
         for attempt in (1, 2):
             r = self.admin.request(method, path, json=body)
             self.requests += 1

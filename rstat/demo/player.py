@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rstat.demo.build import event_body
-from rstat.demo.client import AdminApi
+from rstat.demo.client import AdminApi, StopRequestedError
 from rstat.demo.plan import Step
 from rstat.demo.script import GOALS, Beat, MatchScript, choose_correction, period_scores, timeline
 from rstat.demo.state import DemoState
@@ -24,10 +24,6 @@ from rstat.demo.state import DemoState
 __all__ = ["Player"]
 
 log = logging.getLogger(__name__)
-
-
-class StopRequestedError(Exception):
-    """The stop event was set; the step ends between two requests."""
 
 
 class Player:

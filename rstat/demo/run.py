@@ -18,7 +18,7 @@ from types import FrameType
 import httpx
 
 from rstat.demo.build import Builder
-from rstat.demo.client import AdminApi, ApiRefusedError, DemoError
+from rstat.demo.client import AdminApi, ApiRefusedError, DemoError, StopRequestedError
 from rstat.demo.plan import Plan
 from rstat.demo.player import Player
 from rstat.demo.site import write_site
@@ -83,13 +83,11 @@ def create_owner(settings: Settings, email: str, password: str, slug: str) -> No
         _create_user(args, settings)
 
 
-def _session(urls: dict[str, str], state: DemoState) -> AdminApi:
-    return AdminApi(urls["identity"], urls["admin"], state.owner_email, state.owner_password, state.org_id)
-
-
-def reuse(urls: dict[str, str], state: DemoState) -> AdminApi | None:
+def reuse(urls: dict[str, str], state: DemoState, stop: threading.Event) -> AdminApi | None:
     """A session of the saved owner if the organization still exists (the database may have been wiped)."""
-    api = _session(urls, state)
+    api = AdminApi(
+        urls["identity"], urls["admin"], state.owner_email, state.owner_password, org=state.org_id, stop=stop
+    )
     try:
         api.login()
         if any(o["id"] == state.org_id for o in api.orgs()):
@@ -101,12 +99,12 @@ def reuse(urls: dict[str, str], state: DemoState) -> AdminApi | None:
     return None
 
 
-def new_organization(settings: Settings, urls: dict[str, str]) -> tuple[AdminApi, DemoState]:
+def new_organization(settings: Settings, urls: dict[str, str], stop: threading.Event) -> tuple[AdminApi, DemoState]:
     suffix = secrets.token_hex(3)
     email, slug = f"organizer-{suffix}@demo.rstat.example", f"demo-{suffix}"
     password = secrets.token_urlsafe(18)
     create_owner(settings, email, password, slug)
-    api = AdminApi(urls["identity"], urls["admin"], email, password)
+    api = AdminApi(urls["identity"], urls["admin"], email, password, stop=stop)
     api.login()
     org = next(o for o in api.orgs() if o["slug"] == slug)
     api.call("PATCH", f"/v1/orgs/{org['id']}", {"name": "R-Stat Demo League"})
@@ -165,11 +163,11 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
 
     path = settings.stack.home_path / "demo.json"
     state = load_state(path)
-    api = reuse(urls, state) if state is not None else None
+    api = reuse(urls, state, stop) if state is not None else None
     new = api is None
     if api is None or state is None:
         log.info("building a new demo organization through the admin API (about a minute)")
-        api, state = new_organization(settings, urls)
+        api, state = new_organization(settings, urls, stop)
         save_state(path, state)
     else:
         log.info("reusing demo organization %s (id %d) from %s", state.org_slug, state.org_id, path)
@@ -177,7 +175,16 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
     try:
         if not state.complete:
             started = time.monotonic()
-            Builder(api, state, config, lambda: save_state(path, state)).build()
+            try:
+                Builder(api, state, config, lambda: save_state(path, state)).build()
+            except StopRequestedError:
+                log.info(
+                    "stopped during the build after %d requests; built so far: %s. The next start resumes "
+                    "(a half-built competition is deleted and built again)",
+                    api.requests,
+                    ", ".join(sorted(state.stages)) or "nothing",
+                )
+                return 0
             state.complete = True
             save_state(path, state)
             log.info("the demo organization is built (%d requests in %.0f s)", api.requests, time.monotonic() - started)
@@ -193,7 +200,9 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
         # the matches are played by the organization's scorer, whose role allows the protocol and nothing else
         scorer = api
         if state.scorer_email:
-            scorer = AdminApi(urls["identity"], urls["admin"], state.scorer_email, state.scorer_password, state.org_id)
+            scorer = AdminApi(
+                urls["identity"], urls["admin"], state.scorer_email, state.scorer_password, org=state.org_id, stop=stop
+            )
             sessions.append(scorer)
             scorer.login()
         player = Player(scorer, state, match_seconds, stop)
