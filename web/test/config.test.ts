@@ -52,6 +52,17 @@ describe("configuration", () => {
     expect(text(one(el, "[role=alert]"))).toContain('<meta name="rstat-api-key"');
   });
 
+  it("says which attribute is missing instead of asking the server", async () => {
+    const fake = page();
+    const el = mount("rstat-match", { base: BASE, "api-key": "c:s" });
+    await rendered(el, "[role=alert]");
+    expect(text(one(el, "[role=alert]"))).toBe('R-Stat: <rstat-match> needs a match="…" attribute (a number)');
+    const leaders = mount("rstat-leaders", { season: "x", base: BASE, "api-key": "c:s" });
+    await rendered(leaders, "[role=alert]");
+    expect(text(one(leaders, "[role=alert]"))).toContain('needs a season="…"');
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it("words each kind of failure", () => {
     expect(errorMessage(new ApiError(403, "forbidden", ""), "stage 7", "api_key")).toBe("R-Stat: this website may not read stage 7");
     expect(errorMessage(new ApiError(0, "network", "down"), "stage 7", "api_key")).toContain("reconnecting");

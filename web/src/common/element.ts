@@ -14,6 +14,8 @@ import type { Listener, LiveMessage, LiveState } from "./live.js";
 import { baseStyles } from "./styles.js";
 
 const RETRY_MIN_MS = 2_000;
+
+const isId = (value: unknown): boolean => typeof value === "number" && Number.isInteger(value) && value >= 0;
 const RETRY_MAX_MS = 60_000;
 
 export function errorMessage(error: unknown, what: string, credentialKind: string | null): string {
@@ -120,7 +122,17 @@ export abstract class RstatElement extends LitElement {
     const live = this.ctx.live;
     this.liveState = live.state;
     this.cleanups.push(live.onState((state) => (this.liveState = state)));
+    const missing = this.sourceKeys().find((key) => this.requires().includes(key) && !isId(this[key as keyof this]));
+    if (missing !== undefined) {
+      this.showError(new Error(`<${this.localName}> needs a ${missing}="…" attribute (a number)`));
+      return;
+    }
     void this.run(this.generation);
+  }
+
+  /** The source attributes without which there is nothing to show. */
+  protected requires(): string[] {
+    return this.sourceKeys().slice(0, 1);
   }
 
   private async run(gen: number): Promise<void> {
