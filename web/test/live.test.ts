@@ -12,8 +12,12 @@ import { FakeWebSocket } from "./fakes.js";
 
 const BASE = "https://stats.example.org";
 
+const made: LiveConnection[] = [];
+
 function connection(poll: (channel: string) => Promise<unknown> = () => Promise.resolve({})): LiveConnection {
-  return new LiveConnection(BASE, { name: "api_key", value: "client:se cret&x" }, { WebSocket: FakeWebSocket, poll, random: () => 0.5 });
+  const live = new LiveConnection(BASE, { name: "api_key", value: "client:se cret&x" }, { WebSocket: FakeWebSocket, poll, random: () => 0.5 });
+  made.push(live);
+  return live;
 }
 
 function collect(live: LiveConnection, channel: string): LiveMessage[] {
@@ -30,6 +34,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  for (const live of made.splice(0)) live.stop();
   vi.useRealTimers();
 });
 
@@ -58,6 +63,7 @@ describe("LiveConnection", () => {
       WebSocket: FakeWebSocket,
       poll: () => Promise.resolve(null),
     });
+    made.push(live);
     live.subscribe("org", () => undefined);
     expect(FakeWebSocket.last().url).toBe("ws://localhost:8000/v1/live?token=t");
   });
@@ -131,6 +137,7 @@ describe("LiveConnection", () => {
     const delays: number[] = [];
     const spy = vi.spyOn(globalThis, "setTimeout");
     const live = new LiveConnection(BASE, null, { WebSocket: FakeWebSocket, poll: () => Promise.resolve(null), random: () => 1 });
+    made.push(live);
     live.subscribe("match:1", () => undefined);
     for (let i = 0; i < 8; i++) {
       const ws = FakeWebSocket.last();
@@ -146,6 +153,18 @@ describe("LiveConnection", () => {
     FakeWebSocket.last().drop(1006);
     expect(spy.mock.calls.filter((c) => c[1] !== SILENCE_MS).at(-1)?.[1]).toBe(500);
     spy.mockRestore();
+  });
+
+  it("tries at once when the browser is back online", () => {
+    const live = connection();
+    collect(live, "match:1");
+    FakeWebSocket.last().open();
+    FakeWebSocket.last().drop(1006);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    globalThis.dispatchEvent(new Event("online"));
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    globalThis.dispatchEvent(new Event("online")); // connecting already: nothing more
+    expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
   it("does not retry after 4401 and tells every listener, even later ones", () => {

@@ -106,6 +106,14 @@ export class LiveConnection {
     private readonly deps: LiveDeps,
   ) {}
 
+  /** Back online (a phone leaving a tunnel) while waiting to reconnect: try at once. */
+  private readonly online = (): void => {
+    if (this.retryTimer !== null && this.ws === null && this.mode === "ws" && this.fatal === null) {
+      clearTimeout(this.retryTimer);
+      this.connect();
+    }
+  };
+
   get state(): LiveState {
     return this.current;
   }
@@ -194,6 +202,7 @@ export class LiveConnection {
   }
 
   private clearTimers(): void {
+    globalThis.removeEventListener?.("online", this.online);
     for (const timer of [this.retryTimer, this.pollTimer, this.silenceTimer]) if (timer !== null) clearTimeout(timer);
     this.retryTimer = this.pollTimer = this.silenceTimer = null;
   }
@@ -215,6 +224,7 @@ export class LiveConnection {
 
   private connect(): void {
     this.retryTimer = null;
+    globalThis.removeEventListener?.("online", this.online);
     if (this.subs.size === 0) return;
     if (this.mode === "ws") this.setState("connecting");
     let ws: WebSocketLike;
@@ -313,6 +323,7 @@ export class LiveConnection {
     let delay = Math.max(BACKOFF_MIN_MS, ceiling / 2 + (random() * ceiling) / 2);
     if (code === CLOSE_RATE) delay = Math.max(delay, RATE_RETRY_MS);
     this.retryTimer = setTimeout(() => this.connect(), delay);
+    globalThis.addEventListener?.("online", this.online);
   }
 
   private receive(data: unknown): void {
