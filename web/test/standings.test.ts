@@ -79,6 +79,14 @@ describe("<rstat-standings>", () => {
     expect(ids(el)).toEqual(["13", "14", "12", "11"]);
   });
 
+  it("with live but no live table computed yet: shows the final one", async () => {
+    page({ ...routes(), "/v1/stages/7/standings?live=true": { body: [] } });
+    const el = mount("rstat-standings", { stage: "7", live: "", base: BASE, "api-key": "c:s" });
+    await rendered(el, "tbody tr");
+    expect(ids(el)).toEqual(["12", "11", "14", "13"]);
+    expect(one(el, "table").getAttribute("data-live")).toBe("true");
+  });
+
   it("without live: follows the final table", async () => {
     page(routes());
     const el = mount("rstat-standings", { stage: "7", base: BASE, "api-key": "c:s" });

@@ -32,6 +32,9 @@ export function whyBelow(rows: StandingsRow[], i: number, teams: Map<number, Tea
   return `Below ${name} on ${criteria[criterion] ?? criterion.replaceAll("_", " ")}`;
 }
 
+const isEmpty = (groups: StandingsGroup[] | undefined): boolean =>
+  !Array.isArray(groups) || groups.every((g) => g.rows.length === 0);
+
 export function replaceGroup(groups: StandingsGroup[], group: StandingsGroup): StandingsGroup[] {
   const found = groups.some((g) => g.group_id === group.group_id);
   const next = found ? groups.map((g) => (g.group_id === group.group_id ? group : g)) : [...groups, group];
@@ -103,12 +106,14 @@ export class RstatStandings extends RstatElement {
     const ctx = this.ctx;
     if (ctx === null) return;
     const id = this.stage;
-    const [stage, groups, teams, criteria] = await Promise.all([
+    const [stage, found, teams, criteria] = await Promise.all([
       ctx.http.get<Stage>(`/v1/stages/${id}`),
       ctx.http.get<StandingsGroup[]>(`/v1/stages/${id}/standings`, { live: this.live }),
       ctx.teams(),
       ctx.criteria(),
     ]);
+    // no live table (nothing computed live for this stage yet): the final one is the live one
+    const groups = this.live && isEmpty(found) ? await ctx.http.get<StandingsGroup[]>(`/v1/stages/${id}/standings`, { live: false }) : found;
     if (gen !== this.generation) return;
     this.data = { stage, groups, teams, criteria };
     this.listen(`stage:${id}`, (message) => this.onMessage(gen, message));
@@ -119,7 +124,7 @@ export class RstatStandings extends RstatElement {
     const wanted = this.live ? "live_standings" : "standings";
     if (message.kind === "state") {
       const body = message.body as StageState;
-      const groups = body[wanted];
+      const groups = this.live && isEmpty(body.live_standings) ? body.standings : body[wanted];
       if (Array.isArray(groups)) this.data = { ...this.data, groups };
     } else if (message.kind === wanted) {
       this.data = { ...this.data, groups: replaceGroup(this.data.groups, message.body as StandingsGroup) };
@@ -144,6 +149,7 @@ export class RstatStandings extends RstatElement {
   private tables(data: Data): TemplateResult {
     const names = new Map(data.stage.groups.map((g) => [g.id, g.name]));
     const groups = data.groups.filter((g) => this.group === undefined || this.group === null || g.group_id === this.group);
+    if (groups.length === 0) return html`<p class="muted">No standings yet.</p>`;
     return html`${groups.map((group) => this.table(data, group, names.get(group.group_id ?? -1) ?? ""))}`;
   }
 
