@@ -148,7 +148,7 @@ class Builder:
             "seasons", competition_id=comp, name="2023/24", starts_on="2023-08-11", ends_on="2024-05-19"
         )
         stage = self.api.create(
-            "stages", season_id=season, name="Premier League", kind="league", regulation="premier-league"
+            "stages", season_id=season, name="Regular season", kind="league", regulation="premier-league"
         )
         names = sorted({f.home for f in fixtures})
         teams = self._teams([{"name": n, "short_name": n.removesuffix(" FC")} for n in names])

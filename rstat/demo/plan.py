@@ -38,8 +38,9 @@ class Step(msgspec.Struct, frozen=True, kw_only=True):
     #: matches to set back to scheduled before the step (a part starting over), and which parts those are
     resets: list[int]
     restarted: list[str]
-    #: the match the website shows
+    #: the match the website shows, and the Premier League round in play (0: none)
     featured: int
+    pl_round: int = 0
 
 
 class _Part(msgspec.Struct, kw_only=True):
@@ -141,6 +142,7 @@ class Plan:
         resets: list[int] = []
         restarted: list[str] = []
         titles = []
+        pl_round = 0
         for part in self.parts:
             n = len(part.rounds)
             if not n:
@@ -152,7 +154,8 @@ class Plan:
             scripts += chosen
             lineups.update({s.match_id: part.lineups[s.match_id] for s in chosen if s.match_id in part.lineups})
             if part.name == "Premier League":
-                titles.append(f"Premier League round {self.pl_rounds[k % n]}")
+                pl_round = self.pl_rounds[k % n]
+                titles.append(f"Premier League round {pl_round}")
             else:
                 titles.append(chosen[0].label)
         featured = next((s.match_id for s in scripts if s.match_id in lineups), scripts[0].match_id)

@@ -190,9 +190,11 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
             log.info("the demo organization is built (%d requests in %.0f s)", api.requests, time.monotonic() - started)
         site = settings.site_path()
         plan = Plan(api, state, config) if play else None
-        if plan is not None and not state.current_match:
-            state.current_match = plan.step(state.steps_played).featured
-        write_site(site, state, pl_live_from=config.pl_finished_rounds + 1)
+        upcoming = plan.step(state.steps_played) if plan is not None else None
+        if upcoming is not None:
+            state.current_match = upcoming.featured
+        live_from = config.pl_finished_rounds + 1
+        write_site(site, state, pl_live_from=live_from, pl_round=upcoming.pl_round if upcoming else live_from)
         save_state(path, state)
         _announce(settings, urls, state, str(path), new=new)
         if plan is None:
@@ -210,7 +212,7 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
         while not stop.is_set() and (rounds is None or played < rounds):
             step = plan.step(state.steps_played)
             state.current_match = step.featured
-            write_site(site, state, pl_live_from=config.pl_finished_rounds + 1)
+            write_site(site, state, pl_live_from=live_from, pl_round=step.pl_round)
             save_state(path, state)
             try:
                 if not player.play(step):

@@ -38,6 +38,10 @@ footer { text-align: center; color: var(--muted); font-size: .85rem; padding: 1r
 """
 
 
+#: the club whose season the Premier League calendar shows (the champions)
+CALENDAR_TEAM = "Manchester City FC"
+
+
 def _attrs(**attrs: object) -> str:
     return "".join(
         f" {k.replace('_', '-')}" if v is True else f' {k.replace("_", "-")}="{html.escape(str(v))}"'
@@ -50,8 +54,9 @@ def _widget(tag: str, **attrs: object) -> str:
     return f"<{tag}{_attrs(**attrs)}></{tag}>"
 
 
-def render_site(state: DemoState, *, pl_live_from: int) -> str:
-    """The page for ``state``'s organization; ``pl_live_from`` is the first Premier League round played live."""
+def render_site(state: DemoState, *, pl_live_from: int, pl_round: int = 0) -> str:
+    """The page for ``state``'s organization; ``pl_live_from`` is the first Premier League round played live,
+    ``pl_round`` the round in play (the scoreboard shows it)."""
     s = state.stages
     pl_stage, pl_season = s.get("pl"), state.seasons.get("pl")
     sections = [
@@ -62,7 +67,7 @@ def render_site(state: DemoState, *, pl_live_from: int) -> str:
             "substitutions arrive through the live feed as they are entered.",
             [
                 _widget("rstat-match", match=state.current_match),
-                _widget("rstat-scoreboard", stage=pl_stage),
+                _widget("rstat-scoreboard", stage=pl_stage, round=pl_round),
             ],
         ),
         (
@@ -73,7 +78,8 @@ def render_site(state: DemoState, *, pl_live_from: int) -> str:
             "minutes of live goals are invented inside the right half). The table counts matches in play.",
             [
                 _widget("rstat-standings", stage=pl_stage, live=True),
-                _widget("rstat-calendar", stage=pl_stage),
+                # one club's season: the whole calendar is 380 matches long
+                _widget("rstat-calendar", stage=pl_stage, team=state.teams.get(f"pl|{CALENDAR_TEAM}")),
                 _widget("rstat-leaders", season=pl_season, stat="goals"),
             ],
         ),
@@ -132,13 +138,13 @@ and served by the public API to these widgets, live.</p>
 """
 
 
-def write_site(folder: Path, state: DemoState, *, pl_live_from: int) -> Path:
+def write_site(folder: Path, state: DemoState, *, pl_live_from: int, pl_round: int = 0) -> Path:
     """Write ``index.html`` atomically (a reader never sees half a page); mode 0600 would hide it from a
     web server running as another user, so 0644: the API key in it is a website's, public by design."""
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / "index.html"
     tmp = folder / ".index.html.tmp"
-    tmp.write_text(render_site(state, pl_live_from=pl_live_from), encoding="utf-8")
+    tmp.write_text(render_site(state, pl_live_from=pl_live_from, pl_round=pl_round), encoding="utf-8")
     os.chmod(tmp, 0o644)
     os.replace(tmp, page)
     return page

@@ -25,6 +25,7 @@ def demo_state() -> DemoState:
         seasons={"pl": 11, "wc": 12, "nhl_pbp": 14},
         stages={"pl": 21, "wc_groups": 22, "wc_knockout": 23, "nhl": 24, "nhl_pbp": 25},
         current_match=99,
+        teams={"pl|Manchester City FC": 5},
     )
 
 
@@ -39,20 +40,20 @@ def test_the_state_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
 
 
 def test_the_page_embeds_every_widget_for_the_demo_organization(tmp_path: Path) -> None:
-    page = render_site(demo_state(), pl_live_from=31)
+    page = render_site(demo_state(), pl_live_from=31, pl_round=33)
     assert '<meta name="rstat-api-key" content="rs_1:s3cret">' in page
     assert '<script type="module" src="/widgets/rstat-widgets.js"></script>' in page
     for widget in (
         '<rstat-standings stage="21" live>',
-        '<rstat-scoreboard stage="21">',
+        '<rstat-scoreboard stage="21" round="33">',
         '<rstat-match match="99">',
         '<rstat-leaders season="11" stat="goals">',
-        '<rstat-calendar stage="21">',
+        '<rstat-calendar stage="21" team="5">',
         '<rstat-standings stage="22">',
         '<rstat-standings stage="24">',
     ):
         assert widget in page
-    written = write_site(tmp_path / "site", demo_state(), pl_live_from=31)
+    written = write_site(tmp_path / "site", demo_state(), pl_live_from=31, pl_round=33)
     assert written.read_text() == page
 
 
