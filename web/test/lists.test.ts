@@ -36,7 +36,8 @@ describe("<rstat-scoreboard>", () => {
     const live = one(el, 'tr[data-match-id="4"]');
     expect(text(live.querySelector("[part=badge]"))).toBe("live");
     expect(text(live.querySelector("[data-home-score]"))).toBe("1");
-    expect(text(live.querySelector(".home"))).toBe("EVE");
+    expect(text(live.querySelector(".home .long"))).toBe("Everton");
+    expect(text(live.querySelector(".home .short"))).toBe("EVE");
     expect(one(el, 'tr[data-match-id="3"]').querySelector("[part=badge]")).toBeNull();
     const ws = await openSocket();
     expect(ws.sent).toEqual([{ op: "subscribe", channels: ["match:4", "match:5"] }]);

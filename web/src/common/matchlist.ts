@@ -10,7 +10,7 @@
 
 import { html, nothing, type TemplateResult } from "lit";
 import { RstatElement } from "./element.js";
-import { kickoffDateTime, kickoffTime, shortTeamName } from "./format.js";
+import { DECIDED_TEXT, kickoffDateTime, kickoffTime, shortTeamName, teamName } from "./format.js";
 import type { RstatContext } from "./context.js";
 import type { LiveMessage } from "./live.js";
 import type { MatchDetail, MatchSummary, Notice, Page, Team } from "./types.js";
@@ -153,10 +153,15 @@ export abstract class MatchListElement extends RstatElement {
     );
   }
 
-  protected teamName(m: MatchSummary, home: boolean): string {
+  /** A team's name: in full, and its short name instead where the widget is narrow. */
+  protected teamName(m: MatchSummary, home: boolean): TemplateResult {
     const id = home ? m.home_team_id : m.away_team_id;
     const given = home ? m.home_team_name : m.away_team_name;
-    return this.teams?.has(id) ? shortTeamName(this.teams, id) : given || `#${id}`;
+    const long = teamName(this.teams, id, given);
+    const short = this.teams?.has(id) ? shortTeamName(this.teams, id) : long;
+    return short === long
+      ? html`${long}`
+      : html`<span class="long">${long}</span><abbr class="short" title=${long}>${short}</abbr>`;
   }
 
   /** The header row of a match table (the rows below follow it). */
@@ -187,9 +192,7 @@ export abstract class MatchListElement extends RstatElement {
         ${played
           ? html`<span data-home-score>${m.home_score}</span>:<span data-away-score>${m.away_score}</span>${m.decided_in &&
               m.decided_in !== "REG"
-                ? html` <abbr class="muted" title=${m.decided_in === "OT" ? "after overtime" : m.decided_in === "SO" ? "after shoot-out" : "awarded"}
-                    >${m.decided_in}</abbr
-                  >`
+                ? html` <abbr class="muted" title=${DECIDED_TEXT[m.decided_in] ?? m.decided_in}>${m.decided_in}</abbr>`
                 : nothing}`
           : html`<span class="muted">${off ? m.status : "–"}</span>`}
       </td>

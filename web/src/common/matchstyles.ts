@@ -27,9 +27,18 @@ export const matchStyles = css`
   thead.vh {
     position: absolute;
   }
-  @container (max-width: 26rem) {
+  .short {
+    display: none;
+  }
+  @container (max-width: 30rem) {
     .when time {
       font-size: 0.8em;
+    }
+    .long {
+      display: none;
+    }
+    .short {
+      display: inline;
     }
   }
 `;
