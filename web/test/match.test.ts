@@ -44,6 +44,31 @@ describe("<rstat-match>", () => {
     expect(text(away.querySelector('ul[data-starter="false"]'))).toBe("15Levi Colwill DF");
   });
 
+  it("words hockey events: strength, penalties with minutes, periods, shoot-out, clock times", async () => {
+    const base = matchDetail().events[0];
+    const hockey = matchDetail({
+      sport: "ice-hockey",
+      events: [
+        { ...base, id: 1, kind: "goal", strength: "PP", assist2_id: 911, minute: null, clock_seconds: 425, period: 2 },
+        { ...base, id: 2, kind: "penalty", player_id: 911, assist1_id: null, penalty_minutes: 2, minute: null, clock_seconds: 61, period: 1 },
+        { ...base, id: 3, kind: "period_end", player_id: null, assist1_id: null, minute: null, period: 3 },
+        { ...base, id: 4, kind: "shootout_attempt", assist1_id: null, scored: true, minute: null, period: 5 },
+        { ...base, id: 5, kind: "period_end", player_id: null, assist1_id: null, minute: null, period: 4 },
+      ],
+      lineups: [],
+    });
+    page({ "/v1/matches/123": { body: hockey } });
+    const el = mount("rstat-match", { match: "123", base: BASE, "api-key": "c:s" });
+    await rendered(el, "[part=events] li");
+    expect(all(el, "[part=events] li").map(text)).toEqual([
+      "P1 01:01 • Penalty, 2 min: Reece James",
+      "P2 07:05 ⚽ Goal: Bukayo Saka (PP), assist Martin Odegaard, Reece James",
+      "⏱ End of period 3",
+      "⏱ End of overtime",
+      "• Shoot-out: Bukayo Saka scored",
+    ]);
+  });
+
   it("names hockey penalties with their minutes and overtime periods", () => {
     const d = matchDetail({ sport: "ice-hockey", events: [] });
     const next = applyNotice(d, "penalty_called", { id: "penalty_called:77", kind: "penalty_called", team_id: 12, player_id: 911, period: 2, minute: 31, penalty_minutes: 2 });

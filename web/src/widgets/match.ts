@@ -72,10 +72,10 @@ export function sortedEvents(events: MatchEvent[]): MatchEvent[] {
     );
 }
 
-function periodName(sport: string | undefined, period: number): string {
-  if (isHockey(sport)) return period <= 3 ? `period ${period}` : period === 4 ? "overtime" : `overtime ${period - 3}`;
-  if (period >= 5) return "shoot-out";
-  return period === 1 ? "first half" : period === 2 ? "second half" : period === 3 ? "first half of extra time" : "extra time";
+function periodEnd(sport: string | undefined, period: number): string {
+  if (isHockey(sport)) return period <= 3 ? `End of period ${period}` : period === 4 ? "End of overtime" : `End of overtime ${period - 3}`;
+  if (period >= 5) return "End of the shoot-out";
+  return `End of the ${["first half", "second half", "first half of extra time", "extra time"][period - 1] ?? `period ${period}`}`;
 }
 
 export function eventText(event: MatchEvent, players: Map<number, PlayerName>, sport?: string): string {
@@ -107,7 +107,7 @@ export function eventText(event: MatchEvent, players: Map<number, PlayerName>, s
     case "shootout_attempt":
       return `Shoot-out: ${who} ${event.scored ? "scored" : "missed"}`;
     case "period_end":
-      return `End of the ${periodName(sport, event.period)}`;
+      return periodEnd(sport, event.period);
     default:
       return `${event.kind.replaceAll("_", " ")}${who ? `: ${who}` : ""}`;
   }
@@ -332,8 +332,9 @@ export class RstatMatch extends RstatElement {
             data-kind=${e.kind}
             data-team-id=${e.team_id}
           >
-            <span class="minute">${minuteText(e)}</span><span class="icon" aria-hidden="true">${ICONS[e.kind] ?? "•"}</span
-            ><span class="text">${eventText(e, players, d.sport)}</span>
+            <span class="minute">${minuteText(e)}</span>
+            <span class="icon" aria-hidden="true">${ICONS[e.kind] ?? "•"}</span>
+            <span class="text">${eventText(e, players, d.sport)}</span>
           </li>`,
         )}
       </ol>`;
