@@ -73,8 +73,8 @@ describe("HttpClient", () => {
   });
 
   it("builds URLs under the base and drops empty parameters", () => {
-    const http = new HttpClient("https://h.example/api", null, new FakeFetch().fetch);
-    expect(http.url("v1/teams", { limit: 500, offset: 0, team: undefined, round: "" })).toBe(
+    const http = new HttpClient("https://h.example/api/", null, new FakeFetch().fetch);
+    expect(http.url("/v1/teams", { limit: 500, offset: 0, team: undefined, round: "" })).toBe(
       "https://h.example/api/v1/teams?limit=500&offset=0",
     );
   });

@@ -66,6 +66,10 @@ describe("LiveConnection", () => {
     made.push(live);
     live.subscribe("org", () => undefined);
     expect(FakeWebSocket.last().url).toBe("ws://localhost:8000/v1/live?token=t");
+    const under = new LiveConnection("https://example.org/stats/", null, { WebSocket: FakeWebSocket, poll: () => Promise.resolve(null) });
+    made.push(under);
+    under.subscribe("org", () => undefined);
+    expect(FakeWebSocket.last().url).toBe("wss://example.org/stats/v1/live");
   });
 
   it("splits a frame into its lines and delivers each to its channel's listeners only", () => {

@@ -71,7 +71,8 @@ export class HttpClient {
   ) {}
 
   url(path: string, params: Record<string, string | number | boolean | null | undefined> = {}): string {
-    const url = new URL(path, this.base.endsWith("/") ? this.base : `${this.base}/`);
+    // under the base's path too (a base of https://example.org/stats serves /stats/v1/...)
+    const url = new URL(`${this.base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`);
     for (const [key, value] of Object.entries(params)) {
       if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, String(value));
     }

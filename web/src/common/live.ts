@@ -208,7 +208,7 @@ export class LiveConnection {
   }
 
   private url(): string {
-    const url = new URL("/v1/live", this.base);
+    const url = new URL(`${this.base.replace(/\/+$/, "")}/v1/live`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.query !== null) url.searchParams.set(this.query.name, this.query.value);
     return url.toString();
