@@ -28,7 +28,7 @@ describe("<rstat-scoreboard>", () => {
   });
 
   it("shows the current round's matches with scores and a live badge, and follows their channels", async () => {
-    page({ "/v1/stages/7/matches?limit=500&offset=0": page500(season) });
+    const fake = page({ "/v1/stages/7/matches?limit=500&offset=0": page500(season) });
     const el = mount("rstat-scoreboard", { stage: "7", base: BASE, "api-key": "c:s" });
     await rendered(el, "tr[data-match-id]");
     expect(text(one(el, "caption"))).toBe("Round 12");
@@ -41,9 +41,18 @@ describe("<rstat-scoreboard>", () => {
     expect(one(el, 'tr[data-match-id="3"]').querySelector("[part=badge]")).toBeNull();
     const ws = await openSocket();
     expect(ws.sent).toEqual([{ op: "subscribe", channels: ["match:4", "match:5"] }]);
-    ws.frame({ channel: "match:4", epoch: "e", seq: 7, kind: "goal_scored", body: { id: "goal_scored:1", home_score: 1, away_score: 1 } });
-    await settle(el);
-    expect(text(one(el, 'tr[data-match-id="4"] [data-away-score]'))).toBe("1");
+    const reads = fake.requests.length;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      ws.frame({ channel: "match:4", epoch: "e", seq: 7, kind: "goal_scored", body: { id: "goal_scored:1", home_score: 1, away_score: 1 } });
+      await settle(el);
+      expect(text(one(el, 'tr[data-match-id="4"] [data-away-score]'))).toBe("1");
+      // the notice had the score: no read of the list
+      await vi.advanceTimersByTimeAsync(2 * LIST_REFETCH_MS);
+      expect(fake.requests.length).toBe(reads);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("shows the round it is given", async () => {

@@ -5,8 +5,9 @@
 // 5 minutes and after every list read). We chose match channels over the stage channel
 // because a match channel's notices carry the running score and the status, so a goal or a kick-off shows
 // at once; the stage channel only says that a table changed, which would cost a REST read before anything
-// moved (and says nothing at all about a postponed match). After a notice the list is read again
-// (debounced, If-None-Match) so the rest (a decided_in, a rescheduled kick-off) follows.
+// moved (and says nothing at all about a postponed match). After a status notice (started, finished,
+// postponed, corrected, overtime) the list is read again (debounced, If-None-Match) so the rest (a
+// decided_in, a rescheduled kick-off, the next current round) follows; goals and cards cost no read.
 
 import { html, nothing, type TemplateResult } from "lit";
 import { RstatElement } from "./element.js";
@@ -16,6 +17,17 @@ import type { LiveMessage } from "./live.js";
 import type { MatchDetail, MatchSummary, Notice, Page, Team } from "./types.js";
 
 export const MAX_MATCH_CHANNELS = 40;
+/** Notices after which the list is read again (a decided_in, a new kick-off, the next round); a goal or a
+ * card needs no read: its body has the running score, and every visitor of a site shares its API key's
+ * request rate. */
+export const REFETCH_KINDS = new Set([
+  "match_started",
+  "match_finished",
+  "match_status_changed",
+  "score_corrected",
+  "overtime_started",
+  "shootout_started",
+]);
 export const LIST_REFETCH_MS = 1_000;
 export const MATCH_PAGE = 500;
 
@@ -132,14 +144,16 @@ export abstract class MatchListElement extends RstatElement {
   private onMessage(gen: number, channel: string, message: LiveMessage): void {
     if (gen !== this.generation || this.items === null || message.kind === "recovered") return;
     const id = Number(channel.split(":")[1]);
-    let changed = message.kind !== "state";
+    let changed = REFETCH_KINDS.has(message.kind);
     this.items = this.items.map((m) => {
       if (m.id !== id) return m;
       const next = applyMatchMessage(m, message);
-      changed ||= next.status !== m.status || next.home_score !== m.home_score || next.away_score !== m.away_score;
+      if (message.kind === "state") {
+        changed = next.status !== m.status || next.home_score !== m.home_score || next.away_score !== m.away_score;
+      }
       return next;
     });
-    // a notice, or a state that moved the match (after a resume, or a poll): read the list again
+    // a status notice, or a state that moved the match (after a resume, or a poll): read the list again
     if (!changed) return;
     this.debounce("refetch", LIST_REFETCH_MS, () =>
       this.refresh(gen, async () => {
