@@ -16,7 +16,8 @@ export function page(routes: ConstructorParameters<typeof FakeFetch>[0] = {}): F
     "/v1/teams?limit=500&offset=0": { body: { items: TEAMS, limit: 500, offset: 0 }, etag: '"teams"' },
     ...routes,
   });
-  setEnvironment({ fetch: fake.fetch, WebSocket: FakeWebSocket, random: () => 0.5 });
+  // random 0: no jitter (backoff at its lowest, reads after notices at their shortest delay)
+  setEnvironment({ fetch: fake.fetch, WebSocket: FakeWebSocket, random: () => 0 });
   return fake;
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { applyNotice, REFETCH_MS } from "../src/widgets/match.js";
+import { setEnvironment } from "../src/common/context.js";
+import { applyNotice, REFETCH_MS, REFETCH_SPREAD_MS } from "../src/widgets/match.js";
+import { FakeWebSocket } from "./fakes.js";
 import { matchDetail } from "./fixtures.js";
 import { all, BASE, mount, one, openSocket, page, rendered, root, settle, text } from "./helpers.js";
 
@@ -154,6 +156,31 @@ describe("<rstat-match>", () => {
     expect(text(one(el, '[data-event-id="9"]'))).toContain("Red card: Reece James");
     ws.drop(4401);
     expect(seen.at(-1)).toEqual(["rstat-error", { message: "R-Stat: this website's API key is not valid", status: 401, code: "unauthorized" }]);
+  });
+
+  it("spreads the read after a notice over 2 s, and a 429 on it leaves the live data as it is", async () => {
+    let status = 200;
+    const fake = page({ "/v1/matches/123": () => (status === 200 ? { body: matchDetail() } : { status, body: { error: "too_many_requests", detail: "slow down" } }) });
+    setEnvironment({ fetch: fake.fetch, WebSocket: FakeWebSocket, random: () => 0.99 });
+    const el = mount("rstat-match", { match: "123", base: BASE, "api-key": "c:s" });
+    await rendered(el, "[data-home-score]");
+    const ws = await openSocket();
+    status = 429;
+    const reads = () => fake.requests.filter((r) => r.url.pathname === "/v1/matches/123").length;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      ws.frame({ channel: "match:123", epoch: "e", seq: 1, kind: "goal_scored", body: { id: "goal_scored:600", team_id: 12, player_id: 912, minute: 70, period: 2, home_score: 1, away_score: 1 } });
+      await vi.advanceTimersByTimeAsync(REFETCH_MS + REFETCH_SPREAD_MS * 0.98);
+      expect(reads()).toBe(1);
+      await vi.advanceTimersByTimeAsync(REFETCH_SPREAD_MS * 0.02);
+      expect(reads()).toBe(2);
+      await settle(el);
+      expect(score(el)).toEqual(["1", "1"]);
+      expect(root(el).querySelector("[data-state=reconnecting]")).toBeNull();
+      expect(root(el).querySelector("[role=alert]")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("takes the status from match_started and match_finished", async () => {

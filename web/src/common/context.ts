@@ -44,6 +44,8 @@ export const TEAM_PAGE = 500;
 export class RstatContext {
   readonly http: HttpClient;
   readonly live: LiveConnection;
+  /** Math.random unless a test injected another */
+  readonly random: () => number;
   private teamsRequest: Promise<Map<number, Team>> | null = null;
   private criteriaRequest: Promise<Criteria> | null = null;
 
@@ -53,6 +55,7 @@ export class RstatContext {
     env: Environment,
   ) {
     this.http = new HttpClient(base, credential, env.fetch);
+    this.random = env.random;
     const query = credential === null ? null : { name: credential.kind, value: credential.value };
     this.live = new LiveConnection(base, query, {
       WebSocket: env.WebSocket,

@@ -230,7 +230,9 @@ export abstract class RstatElement extends LitElement {
       },
       (error: unknown) => {
         if (gen !== this.generation) return;
-        if (error instanceof ApiError && (error.network || error.status >= 500 || error.status === 429)) {
+        if (error instanceof ApiError && error.status === 429) {
+          // over the site's request rate: the live data shown stays right, only the details wait
+        } else if (error instanceof ApiError && (error.network || error.status >= 500)) {
           this.stale = true;
         } else {
           this.showError(error);

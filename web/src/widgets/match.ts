@@ -11,6 +11,9 @@ import type { LiveMessage } from "../common/live.js";
 import { isHockey, type MatchDetail, type MatchEvent, type Notice, type PlayerName, type Team } from "../common/types.js";
 
 export const REFETCH_MS = 400;
+/** the read after a notice is spread over this much more: every visitor of a site hears the notice at
+ * once, and they all share the site's API key and its request rate */
+export const REFETCH_SPREAD_MS = 2_000;
 /** reads of a protocol still behind the announced score before giving up (the next notice starts again) */
 const MAX_REFETCHES = 4;
 
@@ -253,7 +256,8 @@ export class RstatMatch extends RstatElement {
       this.announced = [notice.home_score, notice.away_score];
     }
     this.refetches = 0;
-    this.debounce("refetch", REFETCH_MS, () => this.refetch(gen));
+    const spread = Math.floor((this.ctx?.random() ?? 0) * REFETCH_SPREAD_MS);
+    this.debounce("refetch", REFETCH_MS + spread, () => this.refetch(gen));
   }
 
   /** Read the protocol again after a notice. An answer behind the score the notices announced (a cache or
