@@ -59,7 +59,7 @@ def wait_for_apps(urls: dict[str, str], stop: threading.Event, timeout: float) -
             if timeout and now - started > timeout:
                 raise DemoError(f"the {app} app at {urls[app]} did not answer /healthz within {timeout:.0f} s")
             if stop.wait(1.0):
-                raise DemoError("stopped while waiting for the apps")
+                raise StopRequestedError(f"stopped while waiting for the {app} app")
     log.info("the identity and admin apps answer")
 
 
@@ -149,6 +149,15 @@ def _announce(settings: Settings, urls: dict[str, str], state: DemoState, path: 
 
 
 def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: int | None) -> int:
+    """Exit code 0 when stopped by a signal (at any point: a stop is the normal end of the demo)."""
+    try:
+        return _run(settings, play=play, match_seconds=match_seconds, rounds=rounds)
+    except StopRequestedError as exc:
+        log.info("stopped (%s)", exc)
+        return 0
+
+
+def _run(settings: Settings, *, play: bool, match_seconds: float, rounds: int | None) -> int:
     config = settings.demo
     urls = _urls(settings)
     stop = threading.Event()
