@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from sports.regulations import regulation
 from sports.standings import compute_standings
 from tests.conftest import unique
 from tests.integration.api_support import Apis, start_apis
-from tests.integration.cdc_support import RSTAT, CdcEnv, drop_env, make_env, start_streams
+from tests.integration.cdc_support import RSTAT, CdcEnv, TopicReader, drop_env, make_env, start_streams
 from tests.waiting import eventually
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -120,6 +120,26 @@ def expected_after(rounds: int) -> list[tuple[int, ...]]:
     return [(r.played, r.won, r.drawn, r.lost, r.goals_for, r.goals_against, r.points) for r in table]
 
 
+def read_notices(chain: CdcEnv, match: int, until: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
+    """The ``score_corrected`` notices of ``match`` on the stream's notices topic, once ``until`` holds."""
+    reader = TopicReader(chain.settings, [chain.env["RSTAT__STREAMS__NOTICES_TOPIC"]])
+    found: list[dict[str, Any]] = []
+
+    def enough() -> bool:
+        for m in reader.poll():
+            notice = json.loads(m.value() or b"null")
+            if notice and notice.get("kind") == "score_corrected" and notice.get("match_id") == match:
+                found.append(notice)
+        assert until(found), f"{len(found)} score_corrected notices so far"
+        return True
+
+    try:
+        eventually(enough, interval=0, message=f"score_corrected notices of match {match}")
+    finally:
+        reader.close()
+    return found
+
+
 def published_final_table() -> list[tuple[int, ...]]:
     with (DATA / "football" / "epl_2023-24_final_table.csv").open() as f:
         return [
@@ -190,6 +210,9 @@ def test_the_demo_builds_reuses_and_plays(demo: Demo) -> None:
         events = admin.get(f"/v1/orgs/{org}/match_events?match_id={france_argentina['id']}").json()["items"]
         assert sum(e["kind"] in ("goal", "penalty_goal", "own_goal") for e in events) == 7
         assert {e["period"] for e in events if e["kind"] == "period_end"} == {1, 2}
+    # the correction after the final whistle (France's 4-3 has the most goals with named scorers): the goal
+    # taken back and given again changed the finished match's score twice, and the stream said so twice
+    corrected = read_notices(chain, france_argentina["id"], lambda found: len(found) >= 2)
+    assert [(n["home_score"], n["away_score"]) for n in corrected] == [(4, 2), (4, 3)]
     # the whole season is in the table now: the published final table
     eventually(lambda: pl_rows(apis, key, stage) == published_final_table(), message="the final table")
-    assert chain.procs  # the chain ran throughout
