@@ -159,6 +159,12 @@ def run_demo(settings: Settings, *, play: bool, match_seconds: float, rounds: in
 
 def _run(settings: Settings, *, play: bool, match_seconds: float, rounds: int | None) -> int:
     config = settings.demo
+    data = config.data_path()
+    if not (data / "football" / "2023-24_en.1.json").is_file():
+        raise DemoError(
+            f"no demo data in {data} (football/, hockey/ of the repository's tests/data): set RSTAT__DEMO__DATA_DIR "
+            "to that folder, or RSTAT__DEMO__ENABLED=false to run rstat up without the demo"
+        )
     urls = _urls(settings)
     stop = threading.Event()
 
