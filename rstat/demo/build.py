@@ -16,7 +16,6 @@ from typing import Any
 from rstat.demo.client import AdminApi
 from rstat.demo.config import DemoConfig
 from rstat.demo.data import (
-    Fixture,
     nhl_rounds,
     nhl_season,
     nhl_teams,
@@ -24,13 +23,13 @@ from rstat.demo.data import (
     premier_league,
     world_cup,
 )
-from rstat.demo.football import OTHER, lineup, protocol_events
+from rstat.demo.football import lineup, protocol_events
 from rstat.demo.hockey import read_play_by_play
 from rstat.demo.protocols import Protocol, parse_protocols, split_name
-from rstat.demo.script import LiveEvent
+from rstat.demo.rows import event_body, period_scores_of, pl_period_scores
 from rstat.demo.state import DemoState
 
-__all__ = ["PBP_FILES", "Builder", "event_body", "period_scores_of", "pl_period_scores"]
+__all__ = ["PBP_FILES", "Builder"]
 
 log = logging.getLogger(__name__)
 
@@ -38,37 +37,6 @@ PBP_FILES = (
     "play-by-play_2024020003__STL-at-SEA_2024-10-08_REG.json",
     "play-by-play_2024020087__CGY-at-SEA_2024-10-19_OT.json",
 )
-
-
-def pl_period_scores(f: Fixture) -> list[list[int]]:
-    if f.half_time is None:
-        return []
-    ht = list(f.half_time)
-    return [ht, [f.home_score - ht[0], f.away_score - ht[1]]]
-
-
-def event_body(event: LiveEvent, match: dict[str, Any], players: Callable[[int, str], int | None]) -> dict[str, Any]:
-    """The ``match_events`` row of an event: sides become the match's team ids, player keys their ids."""
-    team = {"home": match["home_team_id"], "away": match["away_team_id"]}
-    own = team[event.player_side or event.side]
-    body: dict[str, Any] = {"match_id": match["id"], "team_id": team[event.side], "kind": event.kind}
-    body["period"] = event.period
-    for field in ("minute", "stoppage", "clock_seconds", "penalty_minutes", "infraction"):
-        if getattr(event, field) is not None:
-            body[field] = getattr(event, field)
-    for field, column, team_id in (
-        ("player", "player_id", own),
-        ("player_out", "player_out_id", team[event.side]),
-        ("assist1", "assist1_id", team[event.side]),
-        ("assist2", "assist2_id", team[event.side]),
-        ("goalie", "goalie_id", team[OTHER[event.side]]),
-    ):
-        key = getattr(event, field)
-        if key is not None:
-            found = players(team_id, key)
-            if found is not None:
-                body[column] = found
-    return body
 
 
 class Builder:
@@ -378,12 +346,3 @@ class Builder:
             len(people),
         )
         self.state.seasons["nhl_pbp"], self.state.stages["nhl_pbp"] = season, stage
-
-
-def period_scores_of(events: tuple[LiveEvent, ...], least: int) -> list[list[int]]:
-    periods = max([least, *(e.period for e in events if e.kind in ("goal", "penalty_goal", "own_goal"))])
-    scores = [[0, 0] for _ in range(periods)]
-    for e in events:
-        if e.kind in ("goal", "penalty_goal", "own_goal"):
-            scores[e.period - 1][0 if e.side == "home" else 1] += 1
-    return scores

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rstat.demo.build import event_body
 from rstat.demo.client import AdminApi, StopRequestedError
 from rstat.demo.plan import Step
+from rstat.demo.rows import event_body
 from rstat.demo.script import GOALS, Beat, MatchScript, choose_correction, period_scores, timeline
 from rstat.demo.state import DemoState
 
