@@ -99,10 +99,20 @@ class Session:
         self.decoder = PgoutputDecoder()
         #: the transaction being published: no position past it is confirmed while it is set
         self.tx: Tx | None = None
+        metrics.watch_unconfirmed(self._oldest_unconfirmed_us)
         self.stream_xid: int | None = None
         self._last_report = self._last_heartbeat = self._last_lag = 0.0
 
     # -- frames ----------------------------------------------------------------------------------------------
+
+    def _oldest_unconfirmed_us(self) -> int | None:
+        """The commit time of the oldest transaction received and not yet confirmed (read by the metrics
+        server's thread: the queue may empty between the check and the read)."""
+        try:
+            return self.tracker.queue[0].commit_ts_us
+        except IndexError:
+            tx = self.tx
+            return tx.acks.commit_ts_us if tx is not None else None
 
     def on_keepalive(self, wal_end: int, reply: bool) -> None:
         self.received_lsn = max(self.received_lsn, wal_end)

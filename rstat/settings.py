@@ -16,6 +16,7 @@ import msgspec
 
 from api.config import ApiConfig
 from api.live.config import LiveConfig
+from api.ops.config import OpsConfig
 from cdc.config import CdcConfig
 from rstat.demo.config import DemoConfig
 from streams.config import StreamsConfig
@@ -177,6 +178,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     streams: StreamsConfig = msgspec.field(default_factory=StreamsConfig)
     api: ApiConfig = msgspec.field(default_factory=ApiConfig)
     live: LiveConfig = msgspec.field(default_factory=LiveConfig)
+    ops: OpsConfig = msgspec.field(default_factory=OpsConfig)
     demo: DemoConfig = msgspec.field(default_factory=DemoConfig)
 
     def chdb_dsn(self) -> str:

@@ -38,6 +38,7 @@ def chain_env(*, database: str, tag: str, prefix: str, app_id: str, home: Path) 
         "RSTAT__CDC__TOPIC_PREFIX": f"{prefix}cdc.",
         "RSTAT__CDC__SCHEMA_TOPIC": f"{prefix}schemas",
         "RSTAT__CDC__METRICS_PORT": str(free_port()),
+        "RSTAT__STREAMS__METRICS_PORT": str(free_port()),
         "RSTAT__CDC__SPILL_DIR": str(home / "spill"),
         "RSTAT__STREAMS__APP_ID": app_id,
         "RSTAT__STREAMS__DATA_DIR": str(home / "state"),

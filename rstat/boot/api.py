@@ -52,7 +52,7 @@ QUERIES = Path(__file__).resolve().parents[2] / "deploy" / "metrics" / "queries.
 def ops_config(settings: Settings) -> OpsConfig:
     """The operations page's section, its empty fields derived from the other sections: the CDC reader's
     and the stream processor's metrics ports, the public app's /metrics, the identity app's URL."""
-    ops: OpsConfig = getattr(settings, "ops", None) or OpsConfig()  # a section of its own once settings has one
+    ops = settings.ops
     api = settings.api
     targets = ops.targets or {
         "rstat-cdc": f"http://127.0.0.1:{settings.cdc.metrics_port}/metrics",

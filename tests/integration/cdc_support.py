@@ -247,6 +247,7 @@ def make_env(settings: Settings, tmp: Path, **overrides: str) -> CdcEnv:
         "RSTAT__CDC__TOPIC_PREFIX": prefix,
         "RSTAT__CDC__SCHEMA_TOPIC": f"{prefix}schemas",
         "RSTAT__CDC__METRICS_PORT": str(free_port()),
+        "RSTAT__STREAMS__METRICS_PORT": str(free_port()),
         "RSTAT__CDC__SPILL_DIR": str(tmp / "spill"),
         "RSTAT__CDC__HEARTBEAT_S": "1",
         **overrides,

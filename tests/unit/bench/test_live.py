@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rstat.bench.live import TEAMS, _figures, _League, _pct
+from rstat.bench.league import TEAMS, League
+from rstat.bench.live import _figures, _pct
 
 
 def _done(notices: dict[str, dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def test_percentiles_are_nearest_rank() -> None:
 
 def test_goals_rotate_over_the_matches_home_then_away_with_the_minutes_going_on() -> None:
     teams = list(range(100, 100 + TEAMS))
-    league = _League(
+    league = League(
         stage=1,
         matches=[(500 + n, teams[2 * n], teams[2 * n + 1]) for n in range(10)],
         players={t: [t * 10, t * 10 + 1, t * 10 + 2] for t in teams},
