@@ -83,11 +83,18 @@ def _live(settings: Settings, args: argparse.Namespace) -> dict[str, object]:
     return bench_live(settings, options)
 
 
+def _web(settings: Settings) -> dict[str, object]:
+    from rstat.bench.web import bench_web  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_web(settings)
+
+
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
     "cdc": _cdc,
     "streams": _streams,
     "api": _api,
+    "web": _web,
 }
 
 
