@@ -175,6 +175,8 @@ def _measure(conn: psycopg.Connection[tuple[Any, ...]], league: League, page: An
         if seen is None:
             raise RStatError(f"the page never showed match {match} at {home}:{away}")
         latencies.append(seen - at * 1000)
+    slowest = sorted(range(len(latencies)), key=latencies.__getitem__)[-3:][::-1]
+    latencies_by_goal = list(latencies)
     latencies.sort()
     return {
         "goals": len(measured),
@@ -182,6 +184,8 @@ def _measure(conn: psycopg.Connection[tuple[Any, ...]], league: League, page: An
         "commit_to_widget_p50_ms": round(_pct(latencies, 0.50), 1),
         "commit_to_widget_p99_ms": round(_pct(latencies, 0.99), 1),
         "commit_to_widget_max_ms": round(latencies[-1], 1),
+        #: the three slowest goals (their number in the run, and the latency): one spike or a tail
+        "slowest": [[n, round(latencies_by_goal[n], 1)] for n in slowest],
     }
 
 
