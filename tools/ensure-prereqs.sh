@@ -19,6 +19,16 @@ if [ -z "${node_version}" ] || ! printf '%s\n%s\n' 20.19.0 "${node_version}" | s
   echo "ensure-prereqs: Node.js ${node_version:-is missing}; the web bundles need 20.19 or newer with npm (https://nodejs.org)" >&2
   exit 1
 fi
+# promtool (Prometheus's rule tester) checks the operations page's PromQL evaluator; Debian ships it only
+# inside the prometheus server package, so take the one binary out of it, into the project's own folder.
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x .rstat/tools/promtool ] && command -v apt-get >/dev/null 2>&1; then
+  work=$(mktemp -d)
+  (cd "${work}" && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download prometheus >/dev/null; }; })
+  dpkg -x "${work}"/prometheus_*.deb "${work}/x"
+  mkdir -p .rstat/tools && cp "${work}/x/usr/bin/promtool" .rstat/tools/promtool
+  rm -rf "${work}"
+  echo "ensure-prereqs: promtool $(.rstat/tools/promtool --version 2>&1 | head -n1 | awk '{print $3}') in .rstat/tools"
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -79,7 +79,7 @@ def ops_routes(*, scraper: Scraper, panels: list[Panel], bundles: Bundles, ident
         return Response(body, media_type="text/html", headers={"Cache-Control": "no-cache"})
 
     @get("/v1/ops/metrics", tags=["operations"], summary="Operations: each process's health and the panels' values")
-    async def ops_metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def ops_metrics(request: Request[Any, Any, Any]) -> Response[OpsMetrics]:
         require_owner(request.state.principal)
         now = await scraper.watched()
         found = OpsMetrics(
@@ -88,8 +88,6 @@ def ops_routes(*, scraper: Scraper, panels: list[Panel], bundles: Bundles, ident
             processes=[ProcessHealth(**vars(h)) for _job, h in sorted(scraper.health.items())],
             panels=evaluate_panels(panels, scraper.current(), now),
         )
-        return Response(
-            msgspec.json.encode(found), media_type="application/json", headers={"Cache-Control": "no-store"}
-        )
+        return Response(found, headers={"Cache-Control": "no-store"})
 
     return [ops_page, ops_metrics, *bundle_routes(bundles, "ops", (OPS_BUNDLE,))]

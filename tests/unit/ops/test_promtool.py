@@ -1,8 +1,8 @@
 """The page's PromQL answers are Prometheus' answers: the same series and expressions given to Prometheus'
 own ``promtool test rules``, which fails unless it computes the values our evaluator computed.
 
-Skipped where ``promtool`` is not on the PATH (Debian's ``prometheus`` package ships it: ``apt-get download
-prometheus`` and ``dpkg -x`` it anywhere, then put its ``usr/bin`` on the PATH). Evaluation times fall
+``promtool`` is the one on the PATH, or the one ``tools/ensure-prereqs.sh`` (run by ``make``) takes out of
+Debian's ``prometheus`` package into ``.rstat/tools``. Evaluation times fall
 between samples, so the left edge of a range (closed in Prometheus 2, open in 3) never decides a result.
 """
 
@@ -17,7 +17,8 @@ import pytest
 
 from api.ops.promql import Labels, evaluate, parse
 
-PROMTOOL = shutil.which("promtool")
+LOCAL_PROMTOOL = Path(__file__).resolve().parents[3] / ".rstat" / "tools" / "promtool"
+PROMTOOL = shutil.which("promtool") or (str(LOCAL_PROMTOOL) if LOCAL_PROMTOOL.exists() else None)
 STEP_S = 15
 
 #: series in promtool's notation (``a+bxN``: N+1 samples from a, b apart), one sample every 15 s
@@ -86,9 +87,9 @@ def promql_labels(labels: Labels) -> str:
     return f"{name}{{{inner}}}"
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not on the PATH")
 @pytest.mark.parametrize("eval_s", [127, 307, 487])
 def test_promtool_computes_what_the_page_computes(eval_s: int, tmp_path: Path) -> None:
+    assert PROMTOOL is not None, "promtool is missing: `tools/ensure-prereqs.sh` puts it in .rstat/tools"
     data = samples()
     tests = []
     for text in EXPRESSIONS:
