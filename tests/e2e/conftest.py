@@ -18,13 +18,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per module, not per session: Playwright's sync API keeps an event loop running in the main thread
+    while it is started, and every later ``asyncio.run`` of the suite would refuse to start beside it."""
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     assert CHROMIUM.exists(), "Chromium is missing: `make test` installs it (tools/ensure-prereqs.sh)"
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
