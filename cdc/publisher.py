@@ -16,7 +16,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from cdc.acks import AckTracker, TxAcks
 from cdc.config import CdcConfig
-from cdc.errors import KafkaDeliveryError
+from cdc.errors import CdcError, KafkaDeliveryError
 from cdc.metrics import CdcMetrics
 
 __all__ = ["Publisher"]
@@ -72,7 +72,22 @@ class Publisher:
                 except KafkaException as exc:
                     if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                         raise
+            self._await_metadata([t.topic for t in new])
         self._topics.update(missing)
+
+    def _await_metadata(self, topics: list[str], timeout_s: float = 60.0) -> None:
+        """Until the broker's metadata shows each new topic with its partitions: CreateTopics answers once
+        the controller has them, and a broker's metadata cache may still say nothing for a moment (seen as
+        a topic with 0 partitions on a fast machine), which would mislead whoever counts partitions next."""
+        deadline = time.monotonic() + timeout_s
+        pending = set(topics)
+        while pending:
+            known = self.admin.list_topics(timeout=30).topics
+            pending = {t for t in pending if t not in known or not known[t].partitions}
+            if pending and time.monotonic() > deadline:
+                raise CdcError(f"Kafka created {sorted(pending)}; its metadata still lacks them after {timeout_s} s")
+            if pending:
+                time.sleep(0.05)
 
     def partitions(self, topic: str) -> int:
         return len(self.admin.list_topics(topic=topic, timeout=30).topics[topic].partitions)
