@@ -19,9 +19,9 @@ from rstat.settings import Settings
 from sports.model import Adjustment, Result
 from sports.regulations import regulation
 from sports.standings import compute_standings
-from tests.conftest import unique
-from tests.integration.api_support import Apis, start_apis
-from tests.integration.cdc_support import RSTAT, CdcEnv, TopicReader, drop_env, make_env, start_streams
+from tests.integration.api_support import Apis
+from tests.integration.cdc_support import RSTAT, CdcEnv, TopicReader
+from tests.integration.live_support import start_product
 from tests.waiting import eventually
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -34,41 +34,17 @@ Demo = tuple[CdcEnv, Apis, dict[str, str]]
 @pytest.fixture(scope="module")
 def demo(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("demo")
-    chain = make_env(stack, tmp)
-    chain.env.update(
-        {
-            "RSTAT__STREAMS__APP_ID": unique("streams"),
-            "RSTAT__STREAMS__STANDINGS_TOPIC": f"{chain.prefix}stats.standings",
-            "RSTAT__STREAMS__NOTICES_TOPIC": f"{chain.prefix}notices",
-            "RSTAT__STREAMS__TEAMS_TOPIC": f"{chain.prefix}stats.teams",
-            "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{chain.prefix}stats.live-standings",
-            "RSTAT__STREAMS__PLAYERS_TOPIC": f"{chain.prefix}stats.players",
-            "RSTAT__STREAMS__DATA_DIR": str(tmp / "streams"),
-        }
-    )
     site = tmp / "site"
-    try:
-        chain.start()
-        chain.wait_streaming()
-        start_streams(chain, tmp / "streams.log")
-        for apis in start_apis(
-            stack,
-            tmp,
-            database=chain.name,
-            RSTAT__API__SITE_DIR=str(site),
-            **{k: v for k, v in chain.env.items() if k.startswith("RSTAT__STREAMS__")},
-        ):
-            env = {
-                **apis.env,
-                "RSTAT__STACK__HOME": str(tmp / "home"),
-                "RSTAT__DEMO__PL_FINISHED_ROUNDS": str(FINISHED),
-                "RSTAT__DEMO__WORLD_CUP_PROTOCOLS": "false",  # group results only: a faster build
-                "RSTAT__DEMO__ROUND_PAUSE_S": "0",
-                "RSTAT__DEMO__WAIT_APPS_S": "60",
-            }
-            yield chain, apis, env
-    finally:
-        drop_env(chain)
+    for chain, apis in start_product(stack, tmp, RSTAT__API__SITE_DIR=str(site)):
+        env = {
+            **apis.env,
+            "RSTAT__STACK__HOME": str(tmp / "home"),
+            "RSTAT__DEMO__PL_FINISHED_ROUNDS": str(FINISHED),
+            "RSTAT__DEMO__WORLD_CUP_PROTOCOLS": "false",  # group results only: a faster build
+            "RSTAT__DEMO__ROUND_PAUSE_S": "0",
+            "RSTAT__DEMO__WAIT_APPS_S": "60",
+        }
+        yield chain, apis, env
 
 
 def run_demo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
