@@ -20,7 +20,7 @@ from litestar.handlers import BaseRouteHandler
 
 from api.errors import NotFoundError
 
-__all__ = ["Bundles", "bundle_routes"]
+__all__ = ["IMMUTABLE", "JS", "Bundles", "bundle_routes", "serve_bundle"]
 
 #: a hashed bundle's file name as ``web/build.mjs`` writes it
 _HASHED = re.compile(r"^[a-z][a-z0-9-]*\.[A-Z0-9]{8}\.js$")
@@ -60,21 +60,28 @@ def _not_modified(request: Request[Any, Any, Any], etag: str) -> bool:
     return etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
 
 
+def serve_bundle(
+    bundles: Bundles, names: tuple[str, ...], file: str, request: Request[Any, Any, Any]
+) -> Response[bytes]:
+    """``<name>.js`` (the stable loader of a bundle in ``names``) or a hashed bundle file."""
+    stem = file.removesuffix(".js")
+    if file.endswith(".js") and stem in names:
+        loader = f'import "./{bundles.hashed(stem)}";\n'.encode()
+        cache = f"public, max-age={LOADER_MAX_AGE_S}"
+        return Response(loader, media_type=JS, headers={"Cache-Control": cache})
+    data, etag = bundles.body(file)
+    headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
+    if _not_modified(request, etag):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(data, media_type=JS, headers=headers)
+
+
 def bundle_routes(bundles: Bundles, prefix: str, names: tuple[str, ...]) -> list[BaseRouteHandler]:
     """``GET /<prefix>/<name>.js`` (the stable loader of each bundle in ``names``) and
     ``GET /<prefix>/<hashed file>`` (the bundle itself)."""
 
     @get(f"/{prefix}/{{file:str}}", include_in_schema=False, opt={"anonymous": True}, name=f"{prefix}-bundle")
     async def bundle(file: str, request: Request[Any, Any, Any]) -> Response[bytes]:
-        stem = file.removesuffix(".js")
-        if file.endswith(".js") and stem in names:
-            loader = f'import "./{bundles.hashed(stem)}";\n'.encode()
-            cache = f"public, max-age={LOADER_MAX_AGE_S}"
-            return Response(loader, media_type=JS, headers={"Cache-Control": cache})
-        data, etag = bundles.body(file)
-        headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
-        if _not_modified(request, etag):
-            return Response(b"", status_code=304, headers=headers)
-        return Response(data, media_type=JS, headers=headers)
+        return serve_bundle(bundles, names, file, request)
 
     return [bundle]

@@ -55,11 +55,21 @@ class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
     #: Folder of the built browser bundles (``web/dist``, with its ``manifest.json``), relative to the
     #: working directory; the public app serves the widgets from it, the admin app the operations page.
     web_dist: str = "web/dist"
+    #: The identity and public apps' URLs as browsers reach them (the console page signs in at the first and
+    #: embeds widgets reading the second); empty: ``http://<host>:<port>`` of the local apps.
+    identity_url: str = ""
+    public_url: str = ""
     #: Static pages the public app serves under ``/site/`` (the demo website); empty: ``<stack home>/site``.
     site_dir: str = ""
 
     def cors_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    def browser_identity_url(self) -> str:
+        return self.identity_url or f"http://{self.host}:{self.identity_port}"
+
+    def browser_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.public_port}"
 
     def jwks(self) -> str:
         return self.jwks_url or f"http://{self.host}:{self.identity_port}/.well-known/jwks.json"

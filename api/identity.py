@@ -4,6 +4,10 @@
   a refresh token (opaque, stored as a digest, rotated on every use; reusing a spent one revokes every
   session of the user, as a stolen token would be).
 - ``POST /v1/client-token`` (client id + secret) -> a public-audience token bound to the client's organization.
+- ``POST /v1/member-token`` (a user's admin access token + an organization) -> a public-audience token bound
+  to that organization, for a member: the console embeds the standings and leaders widgets with it, so an
+  organizer reads the public API without creating a website client (membership is checked in the database,
+  not in the token, so a removed member is refused at once).
 - ``POST /v1/token/refresh``, ``POST /v1/token/revoke``; ``GET /.well-known/jwks.json`` (current + previous key).
 Failed logins are limited per account and per address; while limited, the password is not even checked.
 """
@@ -21,15 +25,16 @@ import msgspec
 from litestar import Litestar, Request, get, post
 from litestar.openapi import OpenAPIConfig
 
+from api.auth import authenticate
 from api.config import ApiConfig
 from api.cors import cors_config
 from api.db import Database
-from api.errors import TooManyRequestsError, UnauthorizedError, handlers
+from api.errors import NotFoundError, TooManyRequestsError, UnauthorizedError, handlers
 from api.health import Health
-from api.keys import KeyStore
+from api.keys import KeyStore, LocalKeySource
 from api.passwords import verify_secret
 from api.ratelimit import SlidingWindow
-from api.tokens import issue_token
+from api.tokens import JwksCache, issue_token
 
 __all__ = ["create_identity_app"]
 
@@ -45,6 +50,10 @@ class Login(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class ClientLogin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     client_id: str
     client_secret: str
+
+
+class MemberTokenRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    org_id: int
 
 
 class Refresh(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -64,6 +73,7 @@ def _digest(token: str) -> str:
 
 def create_identity_app(api: ApiConfig, *, db: Database, keys: KeyStore) -> Litestar:
     """The app over adapters built by the process's bootstrap; ``db`` opens with the app's startup."""
+    own_keys = JwksCache(LocalKeySource(keys), api.jwks_cache_s, api.jwks_min_refetch_s)
     per_account = SlidingWindow(api.login_attempts_per_account, api.login_window_s)
     per_address = SlidingWindow(api.login_attempts_per_address, api.login_window_s)
 
@@ -183,6 +193,29 @@ def create_identity_app(api: ApiConfig, *, db: Database, keys: KeyStore) -> Lite
         )
         return TokenOut(access_token=token, expires_in=api.access_token_ttl_s)
 
+    @post("/v1/member-token", status_code=200, summary="A member's admin token -> a public token of the organization")
+    async def member_token(data: MemberTokenRequest, request: Request[Any, Any, Any]) -> TokenOut:
+        principal, _claims = await authenticate(request, own_keys, audience="admin", issuer=api.issuer, db=db)
+        kind, _, user = principal.subject.partition(":")
+        async with db.read() as conn:
+            member = await (
+                await conn.execute(
+                    "SELECT 1 FROM memberships WHERE org_id = %s AND user_id = %s",
+                    (data.org_id, int(user) if kind == "user" and user.isdigit() else -1),
+                )
+            ).fetchone()
+        if member is None:
+            raise NotFoundError(f"organization {data.org_id} not found")
+        token = issue_token(
+            keys,
+            issuer=api.issuer,
+            audience="public",
+            subject=principal.subject,
+            ttl_s=api.access_token_ttl_s,
+            org=data.org_id,
+        )
+        return TokenOut(access_token=token, expires_in=api.access_token_ttl_s)
+
     @get("/.well-known/jwks.json", summary="Public keys: the current and the previous")
     async def jwks() -> dict[str, Any]:
         return keys.jwks()
@@ -193,7 +226,7 @@ def create_identity_app(api: ApiConfig, *, db: Database, keys: KeyStore) -> Lite
         return Health(status="ok")
 
     return Litestar(
-        route_handlers=[login, refresh, revoke, client_token, jwks, healthz],
+        route_handlers=[login, refresh, revoke, client_token, member_token, jwks, healthz],
         on_startup=[db.open],
         on_shutdown=[db.close],
         exception_handlers=handlers,

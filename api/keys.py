@@ -16,7 +16,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-__all__ = ["KeyStore", "SigningKey"]
+__all__ = [
+    "KeyStore",
+    "LocalKeySource",
+    "SigningKey",
+]
 
 KEEP = 2  # current and previous
 
@@ -83,3 +87,14 @@ class KeyStore:
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [k.public_jwk() for k in self.loaded()]}
+
+
+class LocalKeySource:
+    """The key store's own public keys, for an app that verifies tokens it signed (the identity app reads a
+    member's access token to issue a public one): the same :class:`api.tokens.JwksCache` checks, no HTTP."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+
+    async def fetch(self) -> dict[str, Any]:
+        return {k.kid: k.private_key.public_key() for k in self.keys.loaded()}

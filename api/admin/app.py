@@ -22,10 +22,13 @@ from litestar.params import Parameter
 
 from api.admin.bulk import bulk_handlers
 from api.admin.calendar import calendar_handler
-from api.admin.checks import check_protocol
+from api.admin.checks import check_protocol, ensure_match_open
+from api.admin.clients import client_handlers
 from api.admin.deps import Caller, Db
+from api.admin.idempotency import MAX_KEY, claim
 from api.admin.members import member_handlers
 from api.admin.queries import QUERIES, Queries
+from api.admin.regulations import regulations_handler
 from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
 from api.admin.rows import check_refs, insert_row
 from api.auth import ROLES, Principal, authenticate
@@ -80,11 +83,36 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
             raise NotFoundError(f"{resource.name} {item_id} not found")
         return msgspec.convert(row, read_type)
 
-    async def create_item(org_id: int, data: create_type, principal: Caller, db: Db) -> read_type:  # type: ignore[valid-type]
-        principal.require(org_id, writers)
+    async def create_item(
+        org_id: int,
+        data: create_type,  # type: ignore[valid-type]
+        principal: Caller,
+        db: Db,
+        idempotency_key: Annotated[
+            str | None,
+            Parameter(
+                header="Idempotency-Key",
+                min_length=1,
+                max_length=MAX_KEY,
+                description="Send a request again with the same key to get its first answer, never a second row",
+            ),
+        ] = None,
+    ) -> read_type:  # type: ignore[valid-type]
+        role = principal.require(org_id, writers)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
-            row = await insert_row(conn, org_id, resource, data)
-        return msgspec.convert(row, read_type)
+            claimed = None
+            if idempotency_key is not None:
+                claimed = await claim(
+                    conn, org_id=org_id, actor=principal.subject, key=idempotency_key, route=resource.name, request=data
+                )
+                if claimed.answered is not None:
+                    return msgspec.convert(claimed.answered, read_type)
+            if resource.name == "match_events" and role == "scorer":
+                await ensure_match_open(conn, data.match_id)  # type: ignore[attr-defined]
+            answer = msgspec.convert(await insert_row(conn, org_id, resource, data), read_type)
+            if claimed is not None:
+                await claimed.remember(answer)
+        return answer
 
     async def update_item(
         org_id: int,
@@ -103,6 +131,9 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
                 raise NotFoundError(f"{resource.name} {item_id} not found")
             if not values:
                 return msgspec.convert(existing, read_type)
+            if resource.name == "match_events" and role == "scorer":
+                for match in {int(existing["match_id"]), int(values.get("match_id") or existing["match_id"])}:
+                    await ensure_match_open(conn, match)
             await check_refs(conn, org_id, resource, values)
             await check_protocol(conn, resource.name, values, existing=existing)
             query, params = queries.update(item_id, values)
@@ -111,9 +142,13 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
         return msgspec.convert(row, read_type)
 
     async def delete_item(org_id: int, item_id: int, principal: Caller, db: Db) -> None:
-        principal.require(org_id, writers)
+        role = principal.require(org_id, writers)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             await ensure_in_org(conn, org_id, resource.name, item_id)
+            if resource.name == "match_events" and role == "scorer":
+                event = await (await conn.execute(queries.get, (item_id, org_id))).fetchone()
+                assert event is not None
+                await ensure_match_open(conn, int(event["match_id"]))
             await conn.execute(queries.delete, (item_id,))
 
     return [
@@ -155,7 +190,8 @@ def create_admin_app(
     route_handlers: list[Any] = [healthz]
     for name, resource in RESOURCES.items():
         route_handlers += _resource_handlers(resource, QUERIES[name])
-    route_handlers += [*member_handlers(), calendar_handler(), *bulk_handlers()]
+    route_handlers += [*member_handlers(), *client_handlers(), calendar_handler(), *bulk_handlers()]
+    route_handlers.append(regulations_handler())
     route_handlers += list(extra_routes)
     return Litestar(
         route_handlers=route_handlers,

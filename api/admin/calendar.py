@@ -11,17 +11,22 @@ at the home team's venue when given:
 
 Regenerating replaces the stage's (or group's) scheduled matches and ties, and is refused once any match
 has a result or is in play: a calendar with results is edited match by match.
+
+``preview: true`` runs the same generation in a transaction that is rolled back: the organizer sees exactly
+what saving would create (every check included) and nothing is written; its ids are not kept.
 """
 
 import datetime as dt
 from typing import Literal
 
 import msgspec
-from litestar import post
+from litestar import Response, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
 
 from api.admin.deps import Caller
 from api.admin.resources import EDIT
+from api.auth import Principal
 from api.db import Database
 from api.errors import ConflictError, InvalidError
 from api.tenancy import ensure_in_org
@@ -46,6 +51,8 @@ class CalendarRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     seed: int | None = None
     #: team id (as a string: JSON object keys) -> venue id
     venues: dict[str, int] = msgspec.field(default_factory=dict)
+    #: answer what would be created, and write nothing
+    preview: bool = False
 
 
 class CalendarMatch(msgspec.Struct, frozen=True):
@@ -66,6 +73,14 @@ class Calendar(msgspec.Struct, frozen=True):
     #: bracket ties created (knockout and series; 0 for a round robin)
     ties: int
     rounds: int
+    #: a preview: nothing was saved (the ids were not kept)
+    preview: bool = False
+
+
+class _Preview(Exception):  # noqa: N818 - not an error: how a preview leaves its transaction unsaved
+    def __init__(self, calendar: Calendar) -> None:
+        super().__init__("preview")
+        self.calendar = calendar
 
 
 def calendar_handler() -> HTTPRouteHandler:
@@ -74,79 +89,92 @@ def calendar_handler() -> HTTPRouteHandler:
         tags=["calendar"],
         status_code=201,
         summary="Generate a stage's calendar: round robin, knockout or series",
+        responses={200: ResponseSpec(Calendar, description="A preview (`preview: true`): nothing was saved")},
     )
-    async def generate(org_id: int, stage_id: int, data: CalendarRequest, principal: Caller, db: Database) -> Calendar:
+    async def generate(
+        org_id: int, stage_id: int, data: CalendarRequest, principal: Caller, db: Database
+    ) -> Response[Calendar]:
         principal.require(org_id, EDIT)
         if len(data.team_ids) < 2 or not 1 <= data.days_between_rounds <= 365:
             raise InvalidError("need at least two teams and 1 to 365 days between rounds")
-        plan, ties = _plan(data)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
-            await ensure_in_org(conn, org_id, "stages", stage_id)
-            for team in data.team_ids:
-                await ensure_in_org(conn, org_id, "teams", team)
-            for venue in data.venues.values():
-                await ensure_in_org(conn, org_id, "venues", venue)
-            if data.group_id is not None:
-                await ensure_in_org(conn, org_id, "groups", data.group_id)
-            played = await (
-                await conn.execute(
-                    "SELECT count(*) AS n FROM matches WHERE stage_id = %s AND group_id IS NOT DISTINCT FROM %s "
-                    "AND status NOT IN ('scheduled', 'postponed', 'cancelled')",
-                    (stage_id, data.group_id),
-                )
-            ).fetchone()
-            if played and played["n"]:
-                raise ConflictError(f"{played['n']} match(es) of this stage have results or are in play")
-            await conn.execute(
-                "DELETE FROM matches WHERE stage_id = %s AND group_id IS NOT DISTINCT FROM %s",
-                (stage_id, data.group_id),
-            )
-            await conn.execute("DELETE FROM ties WHERE stage_id = %s", (stage_id,))
-            tie_ids: dict[int, int] = {}
-            for number, (round_no, team_a, team_b) in ties.items():
-                tie = await (
-                    await conn.execute(
-                        "INSERT INTO ties (stage_id, round, kind, team_a_id, team_b_id, best_of) "
-                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-                        (
-                            stage_id,
-                            round_no,
-                            "series" if data.format == "series" or data.legs == 1 else "two_legged",
-                            team_a,
-                            team_b,
-                            data.best_of if data.format == "series" else (1 if data.legs == 1 else None),
-                        ),
-                    )
-                ).fetchone()
-                assert tie is not None
-                tie_ids[number] = int(tie["id"])
-            step = dt.timedelta(days=data.days_between_rounds)
-            created = []
-            for p in plan:
-                row = await (
-                    await conn.execute(
-                        "INSERT INTO matches (stage_id, group_id, round, home_team_id, away_team_id, venue_id, "
-                        "kickoff, tie_id, leg, game_no) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                        "RETURNING id, round, home_team_id, away_team_id, venue_id, kickoff, tie_id, leg, game_no",
-                        (
-                            stage_id,
-                            data.group_id,
-                            p.round,
-                            p.home,
-                            p.away,
-                            data.venues.get(str(p.home)),
-                            data.first_kickoff + step * (p.round - 1) + dt.timedelta(days=2 * p.day),
-                            tie_ids.get(p.tie) if p.tie else None,
-                            p.leg,
-                            p.game,
-                        ),
-                    )
-                ).fetchone()
-                created.append(row)
-        rounds = max([p.round for p in plan] + [r for r, _a, _b in ties.values()])
-        return Calendar(matches=msgspec.convert(created, list[CalendarMatch]), ties=len(ties), rounds=rounds)
+        try:
+            return Response(await _generate(org_id, stage_id, data, principal, db), status_code=201)
+        except _Preview as preview:
+            return Response(preview.calendar, status_code=200)
 
     return generate
+
+
+async def _generate(org_id: int, stage_id: int, data: CalendarRequest, principal: Principal, db: Database) -> Calendar:
+    plan, ties = _plan(data)
+    async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        await ensure_in_org(conn, org_id, "stages", stage_id)
+        for team in data.team_ids:
+            await ensure_in_org(conn, org_id, "teams", team)
+        for venue in data.venues.values():
+            await ensure_in_org(conn, org_id, "venues", venue)
+        if data.group_id is not None:
+            await ensure_in_org(conn, org_id, "groups", data.group_id)
+        played = await (
+            await conn.execute(
+                "SELECT count(*) AS n FROM matches WHERE stage_id = %s AND group_id IS NOT DISTINCT FROM %s "
+                "AND status NOT IN ('scheduled', 'postponed', 'cancelled')",
+                (stage_id, data.group_id),
+            )
+        ).fetchone()
+        if played and played["n"]:
+            raise ConflictError(f"{played['n']} match(es) of this stage have results or are in play")
+        await conn.execute(
+            "DELETE FROM matches WHERE stage_id = %s AND group_id IS NOT DISTINCT FROM %s",
+            (stage_id, data.group_id),
+        )
+        await conn.execute("DELETE FROM ties WHERE stage_id = %s", (stage_id,))
+        tie_ids: dict[int, int] = {}
+        for number, (round_no, team_a, team_b) in ties.items():
+            tie = await (
+                await conn.execute(
+                    "INSERT INTO ties (stage_id, round, kind, team_a_id, team_b_id, best_of) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                    (
+                        stage_id,
+                        round_no,
+                        "series" if data.format == "series" or data.legs == 1 else "two_legged",
+                        team_a,
+                        team_b,
+                        data.best_of if data.format == "series" else (1 if data.legs == 1 else None),
+                    ),
+                )
+            ).fetchone()
+            assert tie is not None
+            tie_ids[number] = int(tie["id"])
+        step = dt.timedelta(days=data.days_between_rounds)
+        created = []
+        for p in plan:
+            row = await (
+                await conn.execute(
+                    "INSERT INTO matches (stage_id, group_id, round, home_team_id, away_team_id, venue_id, "
+                    "kickoff, tie_id, leg, game_no) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    "RETURNING id, round, home_team_id, away_team_id, venue_id, kickoff, tie_id, leg, game_no",
+                    (
+                        stage_id,
+                        data.group_id,
+                        p.round,
+                        p.home,
+                        p.away,
+                        data.venues.get(str(p.home)),
+                        data.first_kickoff + step * (p.round - 1) + dt.timedelta(days=2 * p.day),
+                        tie_ids.get(p.tie) if p.tie else None,
+                        p.leg,
+                        p.game,
+                    ),
+                )
+            ).fetchone()
+            created.append(row)
+        rounds = max([p.round for p in plan] + [r for r, _a, _b in ties.values()])
+        calendar = Calendar(matches=msgspec.convert(created, list[CalendarMatch]), ties=len(ties), rounds=rounds)
+        if data.preview:
+            raise _Preview(msgspec.structs.replace(calendar, preview=True))  # rolls the transaction back
+    return calendar
 
 
 class _Planned(msgspec.Struct, frozen=True, kw_only=True):

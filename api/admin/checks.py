@@ -3,7 +3,10 @@
 - an event's players must be in the match's line-up (once any line-up has been entered for it);
 - a suspended player cannot be put in a line-up of a match his ban covers;
 - a finished match's score must agree with its goal events (when there are any): the shoot-out winner's
-  extra goal and awarded results excepted.
+  extra goal and awarded results excepted;
+- a scorer writes the protocol of a match in play: once it is finished, awarded, postponed or cancelled
+  (by someone else, while the scorer's phone was offline), a scorer's event is refused (``match_closed``)
+  so the conflict is shown to be resolved, not written behind the result; editors correct closed protocols.
 Each failure is a 409 that says what contradicts what.
 """
 
@@ -16,9 +19,11 @@ from psycopg import AsyncConnection
 from api.db import Row
 from api.errors import ConflictError
 
-__all__ = ["check_protocol"]
+__all__ = ["CLOSED", "check_protocol", "ensure_match_open"]
 
 _GOALS = ("goal", "penalty_goal", "own_goal")
+#: statuses after which a match's protocol is no longer the scorer's to write
+CLOSED = ("finished", "awarded", "postponed", "cancelled")
 # a match's place in a team's sequence: kick-off, then id (a match without a kick-off time comes last)
 SUSPENDED = """
 SELECT s.id, s.reason, s.matches FROM suspensions s
@@ -100,3 +105,16 @@ async def check_protocol(
         await _not_suspended(conn, merged)
     elif resource == "matches" and existing is not None:
         await _score_agrees(conn, merged)
+
+
+async def ensure_match_open(conn: AsyncConnection[Row], match_id: int) -> None:
+    """409 ``match_closed`` when the match is no longer in play (see the module's rules)."""
+    row = await (
+        await conn.execute("SELECT status::text AS status FROM matches WHERE id = %s FOR SHARE", (match_id,))
+    ).fetchone()
+    if row is not None and row["status"] in CLOSED:
+        raise ConflictError(
+            f"match {match_id} is {row['status']}: a scorer can no longer change its events "
+            "(reopen it by setting it live, or ask an editor to correct the protocol)",
+            extra={"rule": "match_closed", "match_status": row["status"]},
+        )

@@ -1,9 +1,8 @@
 """Organizations and their members: any user may create an organization (and owns it); only owners manage
-members and website API clients. The last owner cannot be removed or demoted (the organization would be
+members (website API clients: ``clients.py``). The last owner cannot be removed or demoted (the organization would be
 orphaned). New roles show in the member's tokens from their next login or refresh."""
 
 import datetime as dt
-import secrets
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -18,13 +17,13 @@ from api.errors import ConflictError, InvalidError, NotFoundError
 from api.passwords import hash_secret
 
 __all__ = [
-    "ClientCredentials",
     "Member",
     "MemberAdded",
     "MemberRole",
     "Membership",
     "Organization",
     "member_handlers",
+    "user_id_of",
 ]
 
 # the columns' rules (schemas/sql), refused in words before the database refuses them by a constraint's name
@@ -53,10 +52,6 @@ class MemberCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class MemberUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Role
-
-
-class ClientCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    name: str
 
 
 class Organization(msgspec.Struct, frozen=True):
@@ -93,15 +88,7 @@ class MemberRole(msgspec.Struct, frozen=True):
     role: str
 
 
-class ClientCredentials(msgspec.Struct, frozen=True):
-    """A website's credentials: the secret is shown once, here, and stored only as a hash."""
-
-    client_id: str
-    client_secret: str
-    name: str
-
-
-def _user_id(principal: Caller) -> int:
+def user_id_of(principal: Caller) -> int:
     kind, _, value = principal.subject.partition(":")
     if kind != "user":
         raise NotFoundError("only users have organizations")
@@ -119,14 +106,14 @@ def member_handlers() -> list[HTTPRouteHandler]:
                 await conn.execute(
                     "SELECT o.id, o.slug, o.name, m.role::text AS role FROM memberships m "
                     "JOIN organizations o ON o.id = m.org_id WHERE m.user_id = %s ORDER BY o.id",
-                    (_user_id(principal),),
+                    (user_id_of(principal),),
                 )
             ).fetchall()
         return msgspec.convert(rows, list[Membership])
 
     @post("/v1/orgs", tags=tag, status_code=201, summary="Create an organization; the caller owns it")
     async def create_org(data: OrganizationCreate, principal: Caller, db: Db) -> Organization:
-        user = _user_id(principal)
+        user = user_id_of(principal)
         async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
             org = await (
                 await conn.execute(
@@ -230,15 +217,4 @@ def member_handlers() -> list[HTTPRouteHandler]:
         if row is None:
             raise NotFoundError(f"user {user_id} is not a member")
 
-    @post("/v1/orgs/{org_id:int}/api-clients", tags=tag, status_code=201, summary="A website's client credentials")
-    async def create_client(org_id: int, data: ClientCreate, principal: Caller, db: Db) -> ClientCredentials:
-        principal.require(org_id, OWNER)
-        client_id, secret = f"rs_{secrets.token_hex(8)}", secrets.token_urlsafe(32)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
-            await conn.execute(
-                "INSERT INTO api_clients (org_id, client_id, secret_hash, name) VALUES (%s, %s, %s, %s)",
-                (org_id, client_id, hash_secret(secret), data.name),
-            )
-        return ClientCredentials(client_id=client_id, client_secret=secret, name=data.name)
-
-    return [my_orgs, create_org, update_org, list_members, add_member, update_member, remove_member, create_client]
+    return [my_orgs, create_org, update_org, list_members, add_member, update_member, remove_member]

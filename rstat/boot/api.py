@@ -15,6 +15,7 @@ from litestar import Litestar
 
 from api.admin.app import create_admin_app
 from api.bundles import Bundles
+from api.console.routes import console_routes
 from api.db import Database
 from api.identity import create_identity_app
 from api.keys import KeyStore
@@ -63,7 +64,7 @@ def ops_config(settings: Settings) -> OpsConfig:
         ops,
         targets={job: url for job, url in targets.items() if not url.endswith(":0/metrics")},
         queries=ops.queries or str(QUERIES),
-        identity_url=ops.identity_url or f"http://{api.host}:{api.identity_port}",
+        identity_url=ops.identity_url or api.browser_identity_url(),
     )
 
 
@@ -78,11 +79,14 @@ def admin_app() -> Litestar:
         interval_s=ops.interval_s,
         idle_s=ops.idle_s,
     )
+    bundles = Bundles(Path(settings.api.web_dist))
     routes = ops_routes(
-        scraper=scraper,
-        panels=load_panels(Path(ops.queries)),
-        bundles=Bundles(Path(settings.api.web_dist)),
-        identity_url=ops.identity_url,
+        scraper=scraper, panels=load_panels(Path(ops.queries)), bundles=bundles, identity_url=ops.identity_url
+    )
+    routes += console_routes(
+        bundles=bundles,
+        identity_url=settings.api.browser_identity_url(),
+        public_url=settings.api.browser_public_url(),
     )
     return create_admin_app(settings.api, db=_database(settings), jwks=_jwks(settings), extra_routes=routes)
 

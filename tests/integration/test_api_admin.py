@@ -317,7 +317,13 @@ def test_no_route_lets_one_organization_touch_another(orgs: tuple[Org, Org], api
             continue
         url = path.replace("{org_id}", str(b.id))
         resource = path.split("/")[4] if len(path.split("/")) > 4 else ""
-        values = {"item_id": b.ids.get(resource), "user_id": b_owner, "stage_id": b.ids["stages"], "kind": "teams"}
+        values = {
+            "item_id": b.ids.get(resource),
+            "user_id": b_owner,
+            "stage_id": b.ids["stages"],
+            "kind": "teams",
+            "client_id": "rs_0123456789abcdef",
+        }
         for name in re.findall(r"\{(\w+)\}", url):
             url = url.replace("{" + name + "}", str(values[name]))
         body: dict[str, Any] | None = {} if method in ("POST", "PATCH") else None
