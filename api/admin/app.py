@@ -18,7 +18,7 @@ from litestar import Litestar, Request, delete, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 from api.admin.bulk import bulk_handlers
 from api.admin.calendar import calendar_handler
@@ -90,8 +90,8 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
         db: Db,
         idempotency_key: Annotated[
             str | None,
-            Parameter(
-                header="Idempotency-Key",
+            HeaderParameter(
+                name="Idempotency-Key",
                 min_length=1,
                 max_length=MAX_KEY,
                 description="Send a request again with the same key to get its first answer, never a second row",
