@@ -25,21 +25,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
-import subprocess
 import sys
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from rstat.bench.env import ROOT, RSTAT, chain_env, create_database, drop_private, stop_processes
 from rstat.bench.league import League, commit_goal, seed_league
+from rstat.bench.product import CHROMIUM, DIST, private_product, sync_playwright_or_explain
 from rstat.errors import RStatError
-from rstat.ops.stack.process import free_port, wait_until
+from rstat.ops.stack.process import wait_until
 from rstat.settings import Settings
 
 __all__ = ["bench_web", "bundle_gzip_kb"]
@@ -48,7 +44,6 @@ GOALS = 50
 GOALS_PER_S = 2.0
 WARM_UP = 2
 TARGETS = {"commit_to_widget_p99_ms": 1500, "bundle_gzip_kb": 30}
-CHROMIUM = "/usr/bin/chromium"
 #: reads every match widget's score every 5 ms; ``window.rstatSeen`` = [[match, home, away, Date.now()], ...]
 WATCH = """
 window.rstatSeen = [];
@@ -92,58 +87,21 @@ def _page(league: League) -> str:
 
 
 def bench_web(settings: Settings) -> dict[str, Any]:
-    dist = ROOT / "web" / "dist"
-    if not (dist / "manifest.json").exists():
-        raise RStatError("the widget bundle is not built: run `make web`")
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - a test dependency: `make install`
-    except ImportError as exc:
-        raise RStatError("the web bench drives Chromium with Playwright: `make install` installs it") from exc
-    tag = uuid.uuid4().hex[:8]
-    db, prefix, app_id = f"bench_web_{tag}", f"bench.{tag}.", f"bench-web-{tag}"
-    home = settings.stack.home_path / f"bench-web-{tag}"
-    (home / "site").mkdir(parents=True, exist_ok=True)
-    ports = {"identity": free_port(), "public": free_port()}
-    env = {
-        **chain_env(database=db, tag=tag, prefix=prefix, app_id=app_id, home=home),
-        "RSTAT__API__KEYS_DIR": str(home / "keys"),
-        "RSTAT__API__IDENTITY_PORT": str(ports["identity"]),
-        "RSTAT__API__PUBLIC_PORT": str(ports["public"]),
-        "RSTAT__API__PUBLIC_REQUESTS_PER_MINUTE": "100000000",
-        "RSTAT__API__SITE_DIR": str(home / "site"),
-        "RSTAT__API__WEB_DIST": str(dist),
-    }
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    ok = False
-    try:
-        league = seed_league(create_database(settings, db, migrate=True))
-        (home / "site" / "index.html").write_text(_page(league))
-        for name, command in (("cdc", ["cdc"]), ("streams", ["streams"]), *((a, ["api", a]) for a in ports)):
-            with (home / f"{name}.log").open("wb") as out:
-                procs[name] = subprocess.Popen([RSTAT, *command], env=env, stdout=out, stderr=subprocess.STDOUT)
-        for app, port in ports.items():
-            if not wait_until(lambda port=port: _healthy(port), 60, 0.2):  # type: ignore[misc]
-                raise RStatError(f"rstat api {app} did not start; see {home / (app + '.log')}")
+    sync_playwright = sync_playwright_or_explain()
+    with private_product(settings, "web", ("identity", "public")) as (product, env):
+        league = seed_league(product.dsn)
+        (product.home / "site" / "index.html").write_text(_page(league))
+        product.start(env)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page()
             page.add_init_script(WATCH)
-            page.goto(f"http://127.0.0.1:{ports['public']}/site/")
-            with psycopg.connect(settings.postgres.admin_dsn(db), autocommit=True) as conn:
+            page.goto(f"{product.url('public')}/site/")
+            with psycopg.connect(product.dsn, autocommit=True) as conn:
                 result = _measure(conn, league, page)
             browser.close()
-        for name, proc in procs.items():
-            if proc.poll() is not None:
-                raise RStatError(f"rstat {name} exited during the bench; see {home / (name + '.log')}")
-        ok = True
-        return {**result, "bundle_gzip_kb": bundle_gzip_kb(dist), "targets": TARGETS}
-    finally:
-        stop_processes(procs.values(), timeout=30)
-        drop_private(settings, database=db, slots=(f"bench_{tag}",), topic_prefixes=(prefix, app_id))
-        if ok:
-            shutil.rmtree(home, ignore_errors=True)
-        else:
-            _progress(f"logs kept in {home}")
+        product.check_alive()
+        return {**result, "bundle_gzip_kb": bundle_gzip_kb(DIST), "targets": TARGETS}
 
 
 def _measure(conn: psycopg.Connection[tuple[Any, ...]], league: League, page: Any) -> dict[str, Any]:
@@ -199,11 +157,3 @@ def _measure(conn: psycopg.Connection[tuple[Any, ...]], league: League, page: An
 
 def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q * len(values) + 0.5) - 1))]
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
