@@ -25,6 +25,7 @@ import mode
 import msgspec
 
 from schemas.codec import SchemaRegistry, UnknownSchemaError
+from schemas.registry import load_schemas, publish_schema
 from streams.agent_loop import BATCH, run_agent
 from streams.batching import Outbox, Sends
 from streams.config import StreamsConfig
@@ -39,7 +40,6 @@ from streams.materializing import Materializing, StatisticsSink
 from streams.metrics import StreamsMetrics
 from streams.players import PlayerSeasons
 from streams.protocol import Protocol, RowFact
-from streams.registry import load_schemas, publish_schema
 from streams.topology import (
     MATCH_LINES,
     MATCH_STATE,

@@ -1,4 +1,9 @@
-"""The schema registry of a consumer: every schema on the registry topic, re-read when one is missing."""
+"""The schema registry topic as every consumer reads it: the stream worker and the audit writer load every
+schema published on it at start, and read it again when a message names a schema they have not seen.
+
+Here rather than in one consumer's package because both need it; it is the one module of ``schemas/`` that
+talks to Kafka (confluent-kafka).
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,7 @@ def load_schemas(bootstrap: str, topic: str, registry: SchemaRegistry, idle_s: f
 
 
 def publish_schema(bootstrap: str, topic: str, fingerprint: str, schema_json: str) -> None:
+    """Put one schema on the registry topic; returns once the broker has acknowledged it."""
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all"})
     producer.produce(topic, key=fingerprint.encode(), value=schema_json.encode())
     if producer.flush(30) != 0:
