@@ -1,7 +1,8 @@
 """PostgreSQL for the apps: one async pool per process, and write transactions that say who wrote.
 
-Every write transaction begins with the ``rstat.context`` logical message (actor, request id, source), so
-the CDC reader attaches the author to each change and the audit can show it (DESIGN.md).
+Every write transaction begins with the ``rstat.context`` logical message (actor, request id, source and
+the organization written for), so the CDC reader attaches the author to each change and the audit can show
+it, and filter by organization without joins (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["Database", "Row"]
+__all__ = ["Database", "Row", "attribute"]
 
 Row = dict[str, Any]
 
@@ -43,9 +44,20 @@ class Database:
             yield conn
 
     @asynccontextmanager
-    async def write(self, *, actor: str, request_id: str, source: str) -> AsyncIterator[AsyncConnection[Row]]:
-        """A transaction attributed to ``actor``; everything in it commits or nothing does."""
-        context = json.dumps({"actor": actor, "request_id": request_id, "source": source})
+    async def write(
+        self, *, actor: str, request_id: str, source: str, org: int | None = None
+    ) -> AsyncIterator[AsyncConnection[Row]]:
+        """A transaction attributed to ``actor`` writing for organization ``org``; everything in it commits
+        or nothing does."""
         async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_logical_emit_message(true, 'rstat.context', %s)", (context,))
+            await attribute(conn, actor=actor, request_id=request_id, source=source, org=org)
             yield conn
+
+
+async def attribute(
+    conn: AsyncConnection[Row], *, actor: str, request_id: str, source: str, org: int | None = None
+) -> None:
+    """Say who writes: the changes that follow in the transaction carry this context (a second call names
+    the organization once a transaction has created it)."""
+    context = json.dumps({"actor": actor, "request_id": request_id, "source": source, "org": org})
+    await conn.execute("SELECT pg_logical_emit_message(true, 'rstat.context', %s)", (context,))

@@ -71,7 +71,7 @@ def _string(out: bytearray, text: str) -> None:
     out += data
 
 
-def context_bytes(actor: str | None, request_id: str | None, source: str | None) -> bytes:
+def context_bytes(actor: str | None, request_id: str | None, source: str | None, org: int | None = None) -> bytes:
     """The encoded ``context`` record; computed once per transaction."""
     out = bytearray()
     for value in (actor, request_id, source):
@@ -80,6 +80,11 @@ def context_bytes(actor: str | None, request_id: str | None, source: str | None)
         else:
             out.append(2)
             _string(out, value)
+    if org is None:
+        out.append(0)
+    else:
+        out.append(2)
+        write_long(out, org)
     return bytes(out)
 
 

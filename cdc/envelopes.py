@@ -111,7 +111,11 @@ def context(content: bytes) -> bytes:
     actor, request_id, source = (
         None if data.get(k) is None else str(data[k]) for k in ("actor", "request_id", "source")
     )
-    return context_bytes(actor, request_id, source)
+    org = data.get("org")
+    if org is not None and (isinstance(org, bool) or not isinstance(org, int)):
+        log.warning("ignored the organization %r of an rstat.context message: not an id", org)
+        org = None
+    return context_bytes(actor, request_id, source, org)
 
 
 class Envelopes:
@@ -138,7 +142,8 @@ class Envelopes:
 
     def relinfo(self, schema: str, table: str, columns: list[tuple[str, int]]) -> RelInfo:
         """A table's envelope builder; its schema is published first when it is new."""
-        key = list(self.config.key_columns.get(table, ())) or self.catalog.primary_key(table) or [c for c, _ in columns]
+        primary = self.catalog.primary_key(table)
+        key = list(self.config.key_columns.get(table, ())) or primary or [c for c, _ in columns]
         info = RelInfo(
             self.database,
             schema,
@@ -147,6 +152,7 @@ class Envelopes:
             key,
             topic=self.config.topic_prefix + table,
             excluded=self.excluded.get(table, frozenset()),
+            primary_key=primary,
         )
         self.schemas.publish(info)
         self.publisher.ensure_topics([info.topic])

@@ -58,12 +58,15 @@ class RelInfo:
         *,
         topic: str,
         excluded: frozenset[str] = frozenset(),
+        primary_key: Sequence[str] = (),
     ) -> None:
         self.schema = schema
         self.name = name
         #: positions of the columns that are published (a column excluded by settings is skipped)
         wanted = [i for i, (col, _) in enumerate(columns) if col not in excluded]
-        self.schema_json = envelope_schema(schema, name, [(columns[i][0], columns[i][1].avro) for i in wanted])
+        self.schema_json = envelope_schema(
+            schema, name, [(columns[i][0], columns[i][1].avro) for i in wanted], primary_key
+        )
         self.fingerprint = fingerprint_of(self.schema_json)
         names = [c for c, _ in columns]
         missing = [k for k in key_columns if k not in names or k in excluded]

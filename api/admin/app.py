@@ -99,7 +99,9 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
         ] = None,
     ) -> read_type:  # type: ignore[valid-type]
         role = principal.require(org_id, writers)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             claimed = None
             if idempotency_key is not None:
                 claimed = await claim(
@@ -125,7 +127,9 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if resource.name == "matches" and role == "scorer" and not values.keys() <= SCORER_MATCH_FIELDS:
             raise ForbiddenError(f"a scorer may change only {', '.join(sorted(SCORER_MATCH_FIELDS))} of a match")
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             existing = await (await conn.execute(queries.get, (item_id, org_id))).fetchone()
             if existing is None:
                 raise NotFoundError(f"{resource.name} {item_id} not found")
@@ -143,7 +147,9 @@ def _resource_handlers(resource: Resource, queries: Queries) -> list[HTTPRouteHa
 
     async def delete_item(org_id: int, item_id: int, principal: Caller, db: Db) -> None:
         role = principal.require(org_id, writers)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             await ensure_in_org(conn, org_id, resource.name, item_id)
             if resource.name == "match_events" and role == "scorer":
                 event = await (await conn.execute(queries.get, (item_id, org_id))).fetchone()

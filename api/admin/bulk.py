@@ -66,7 +66,9 @@ def bulk_handlers() -> list[HTTPRouteHandler]:
         create = resource.create_type()
         errors: list[dict[str, Any]] = []
         created: list[int] = []
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             for number, raw in enumerate(rows, start=1):
                 try:
                     item = msgspec.convert(raw, create, strict=False)

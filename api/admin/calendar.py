@@ -107,7 +107,9 @@ def calendar_handler() -> HTTPRouteHandler:
 
 async def _generate(org_id: int, stage_id: int, data: CalendarRequest, principal: Principal, db: Database) -> Calendar:
     plan, ties = _plan(data)
-    async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+    async with db.write(
+        actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+    ) as conn:
         await ensure_in_org(conn, org_id, "stages", stage_id)
         for team in data.team_ids:
             await ensure_in_org(conn, org_id, "teams", team)

@@ -47,7 +47,9 @@ def client_handlers() -> list[HTTPRouteHandler]:
     async def create_client(org_id: int, data: ClientCreate, principal: Caller, db: Db) -> ClientCredentials:
         principal.require(org_id, OWNER)
         client_id, secret = f"rs_{secrets.token_hex(8)}", secrets.token_urlsafe(32)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             await conn.execute(
                 "INSERT INTO api_clients (org_id, client_id, secret_hash, name) VALUES (%s, %s, %s, %s)",
                 (org_id, client_id, hash_secret(secret), data.name),
@@ -69,7 +71,9 @@ def client_handlers() -> list[HTTPRouteHandler]:
     @delete(f"{base}/{{client_id:str}}", tags=tag, status_code=204, summary="Revoke a website API client")
     async def revoke_client(org_id: int, client_id: str, principal: Caller, db: Db) -> None:
         principal.require(org_id, OWNER)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             row = await (
                 await conn.execute(
                     "UPDATE api_clients SET revoked_at = coalesce(revoked_at, now()) "

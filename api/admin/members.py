@@ -12,7 +12,7 @@ from litestar.handlers import HTTPRouteHandler
 from api.admin.deps import Caller, Db
 from api.admin.resources import OWNER
 from api.auth import ROLES
-from api.db import Database
+from api.db import Database, attribute
 from api.errors import ConflictError, InvalidError, NotFoundError
 from api.passwords import hash_secret
 
@@ -121,6 +121,9 @@ def member_handlers() -> list[HTTPRouteHandler]:
                 )
             ).fetchone()
             assert org is not None
+            await attribute(
+                conn, actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org["id"]
+            )
             await conn.execute(
                 "INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org["id"], user)
             )
@@ -129,7 +132,9 @@ def member_handlers() -> list[HTTPRouteHandler]:
     @patch("/v1/orgs/{org_id:int}", tags=tag, summary="Rename an organization (owners)")
     async def update_org(org_id: int, data: OrganizationUpdate, principal: Caller, db: Db) -> Organization:
         principal.require(org_id, OWNER)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             org = await (
                 await conn.execute("UPDATE organizations SET name = %s WHERE id = %s RETURNING *", (data.name, org_id))
             ).fetchone()
@@ -154,7 +159,9 @@ def member_handlers() -> list[HTTPRouteHandler]:
     async def add_member(org_id: int, data: MemberCreate, principal: Caller, db: Db) -> MemberAdded:
         principal.require(org_id, OWNER)
         role = data.role
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             user = await (
                 await conn.execute("SELECT id FROM users WHERE lower(email) = lower(%s)", (data.email,))
             ).fetchone()
@@ -190,7 +197,9 @@ def member_handlers() -> list[HTTPRouteHandler]:
     ) -> MemberRole:
         principal.require(org_id, OWNER)
         role = data.role
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             if role != "owner" and not await _owners_left(conn, org_id, user_id):
                 raise ConflictError("the last owner cannot be demoted")
             row = await (
@@ -206,7 +215,9 @@ def member_handlers() -> list[HTTPRouteHandler]:
     @delete(f"{members}/{{user_id:int}}", tags=tag, status_code=204, summary="Remove a member")
     async def remove_member(org_id: int, user_id: int, principal: Caller, db: Db) -> None:
         principal.require(org_id, OWNER)
-        async with db.write(actor=principal.subject, request_id=principal.request_id, source="admin-api") as conn:
+        async with db.write(
+            actor=principal.subject, request_id=principal.request_id, source="admin-api", org=org_id
+        ) as conn:
             if not await _owners_left(conn, org_id, user_id):
                 raise ConflictError("the last owner cannot be removed")
             row = await (

@@ -84,14 +84,11 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
     if len(password) < 10:
         raise RStatError("a password needs at least 10 characters")
+    who = {"actor": f"cli:{getpass.getuser()}", "request_id": uuid.uuid4().hex, "source": "cli"}
+    say = "SELECT pg_logical_emit_message(true, 'rstat.context', %s)"
     with psycopg.connect(settings.postgres.app_dsn(), autocommit=True) as conn, conn.transaction():
-        context = json.dumps({"actor": f"cli:{getpass.getuser()}", "request_id": uuid.uuid4().hex, "source": "cli"})
-        conn.execute("SELECT pg_logical_emit_message(true, 'rstat.context', %s)", (context,))
-        row = conn.execute(
-            "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s) RETURNING id",
-            (args.email, hash_secret(password), args.name),
-        ).fetchone()
-        assert row is not None
+        conn.execute(say, (json.dumps({**who, "org": None}),))
+        org = None
         if args.org:
             org = conn.execute(
                 "INSERT INTO organizations (slug, name) VALUES (%s, %s) ON CONFLICT (slug) DO UPDATE "
@@ -99,6 +96,13 @@ def _create_user(args: argparse.Namespace, settings: Settings) -> int:
                 (args.org, args.org),
             ).fetchone()
             assert org is not None
+            conn.execute(say, (json.dumps({**who, "org": org[0]}),))  # the rest is written for that organization
+        row = conn.execute(
+            "INSERT INTO users (email, password_hash, display_name) VALUES (%s, %s, %s) RETURNING id",
+            (args.email, hash_secret(password), args.name),
+        ).fetchone()
+        assert row is not None
+        if org is not None:
             conn.execute("INSERT INTO memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org[0], row[0]))
     print(f"users: created user {row[0]} <{args.email}>" + (f", owner of {args.org}" if args.org else ""))
     return 0

@@ -152,20 +152,20 @@ def test_context_on_every_change_of_its_transaction_only(cdc: CdcEnv) -> None:
         with conn.transaction():
             conn.execute(
                 "SELECT pg_logical_emit_message(true, 'rstat.context', "
-                '\'{"actor": "user:7", "request_id": "req-1", "source": "admin-api"}\')'
+                '\'{"actor": "user:7", "request_id": "req-1", "source": "admin-api", "org": 3}\')'
             )
             conn.execute("INSERT INTO organizations (slug, name) VALUES ('one', 'One'), ('two', 'Two')")
             conn.execute("UPDATE organizations SET name = 'Uno' WHERE slug = 'one'")
         conn.execute("INSERT INTO organizations (slug, name) VALUES ('three', 'Three')")
     changes = cdc.changes(["organizations"], lambda seen: len(seen) >= 4)
     contexts = [(c.record["after"]["slug"], c.record["context"]) for c in changes if c.record is not None]
-    attributed = {"actor": "user:7", "request_id": "req-1", "source": "admin-api"}
+    attributed = {"actor": "user:7", "request_id": "req-1", "source": "admin-api", "org": 3}
     assert sorted(contexts, key=lambda x: x[0]) == sorted(
         [
             ("one", attributed),
             ("two", attributed),
             ("one", attributed),
-            ("three", {"actor": None, "request_id": None, "source": None}),
+            ("three", {"actor": None, "request_id": None, "source": None, "org": None}),
         ],
         key=lambda x: x[0],
     )

@@ -13,13 +13,16 @@ from typing import Any
 import pytest
 
 from cdc.config import CdcConfig
-from cdc.envelopes import Envelopes, SchemaBook, Tx
+from cdc.encoding import TxBytes
+from cdc.envelopes import Envelopes, SchemaBook, Tx, context
 from cdc.errors import KafkaDeliveryError
 from cdc.metrics import CdcMetrics
 from cdc.reader import dispatch
+from cdc.relations import RelInfo
 from cdc.replication import parse_lsn
 from cdc.session import Session
 from cdc.spill import SpillStore
+from cdc.values import builtin_type
 from schemas.codec import SchemaRegistry
 from tests.conftest import DATA
 from tests.unit.cdc.fakes import FakeCatalog, FakeChangeSource, FakePublisher, FakeWatch, keepalive, xlogdata
@@ -182,3 +185,24 @@ def test_other_non_transactional_messages_are_ignored(tmp_path: Path, prefix: by
     rig.feed([xlogdata(9000, b"M\x00" + struct.pack(">Q", 9000) + prefix + b"\x00" + struct.pack(">I", 2) + b"hb")])
     assert rig.publisher.sent == []
     assert rig.session.received_lsn == 9000
+
+
+@pytest.mark.parametrize(
+    ("message", "org"),
+    [
+        ({"actor": "user:1", "org": 12}, 12),
+        ({"actor": "user:1"}, None),  # an organization-less write (a user signing up)
+        ({"actor": "user:1", "org": "12"}, None),  # not an id: dropped, the rest of the attribution kept
+        ({"actor": "user:1", "org": True}, None),
+    ],
+)
+def test_the_organization_of_a_context_message(message: dict[str, Any], org: int | None) -> None:
+    long_type = builtin_type(20)
+    assert long_type is not None
+    info = RelInfo("db", "public", "t", [("id", long_type)], ["id"], topic="t", primary_key=["id"])
+    registry = SchemaRegistry()
+    registry.register(info.schema_json)
+    tx = TxBytes(1, 100, 0, context(json.dumps(message).encode()))
+    record = registry.decode(info.encoder.encode("c", None, [b"5"], tx=tx, lsn=100, ordinal=0))[1]
+    assert record["context"] == {"actor": "user:1", "request_id": None, "source": None, "org": org}
+    assert info.schema_json["primary_key"] == ["id"]
