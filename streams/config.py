@@ -22,7 +22,8 @@ class StreamsConfig(msgspec.Struct, frozen=True, kw_only=True):
     teams_topic: str = "rstat.stats.teams"
     #: Compacted topic of player statistics per season (key: season id and player id).
     players_topic: str = "rstat.stats.players"
-    #: Topic of notices (JSON, key: the notice's stable id) for the Telegram and WebSocket senders.
+    #: Topic of notices (JSON with a stable id; key: the match, else the stage or season, so one match's
+    #: notices stay in order) for the Telegram and WebSocket senders.
     notices_topic: str = "rstat.notices"
     #: Partitions of the topics the processor creates.
     partitions: int = 3

@@ -18,7 +18,7 @@ from sports.team_records import team_records
 from streams.batching import Outbox, Staged, StateTable
 from streams.facts import Fact, StageState, take_protocol
 from streams.lines import MatchLines, line_messages
-from streams.notices import Notice, leader_notices, leaders, match_notices, protocol_notices
+from streams.notices import Notice, leader_notices, leaders, match_notices, notice_key, protocol_notices
 from streams.protocol import Protocol
 from streams.topology import OutputTopics
 from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key, standings_key, standings_record, teams_record
@@ -163,4 +163,4 @@ class StageFold:
 
     def _notify(self, staged: Staged, notices: list[Notice]) -> None:
         for notice in notices:
-            staged.send(self.topics.notices, notice.id.encode(), self.notice_encoder.encode(notice))
+            staged.send(self.topics.notices, notice_key(notice), self.notice_encoder.encode(notice))

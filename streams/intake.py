@@ -19,7 +19,7 @@ from streams.batching import Outbox, Sends
 from streams.consuming import BatchConsumer, Received
 from streams.errors import StreamsInputError
 from streams.facts import facts_from_change
-from streams.notices import Notice, suspension_notice
+from streams.notices import Notice, notice_key, suspension_notice
 from streams.protocol import row_fact
 
 __all__ = ["Intake", "Routed", "route_change"]
@@ -105,7 +105,7 @@ class Intake:
         routed.stages.flush(self.sender)
         routed.matches.flush(self.sender)
         for notice in routed.notices:
-            self.sender.send(self.notices_topic, notice.id.encode(), self.notice_encoder.encode(notice))
+            self.sender.send(self.notices_topic, notice_key(notice), self.notice_encoder.encode(notice))
         self.sender.flush()  # raises, and so nothing is committed, unless Kafka took all of it
 
     def _route(self, message: Received, routed: Routed) -> None:

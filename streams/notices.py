@@ -23,6 +23,7 @@ __all__ = [
     "leader_notices",
     "leaders",
     "match_notices",
+    "notice_key",
     "protocol_notices",
     "suspension_notice",
 ]
@@ -57,6 +58,18 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     card: str = ""
     #: minutes of a hockey penalty (penalty_called)
     penalty_minutes: int | None = None
+
+
+def notice_key(notice: Notice) -> bytes:
+    """The Kafka key of a notice: its match, so one match's notices share a partition and arrive in the order
+    they were sent (a goal before the final whistle). Keyed by the notice's own id they were spread over the
+    partitions and a reader could hear 2-1 after the full time. Notices of no match (a new leader, a
+    suspension without the match that caused it) are keyed by their stage or season, in order there."""
+    if notice.match_id is not None:
+        return f"match:{notice.match_id}".encode()
+    if notice.kind == "player_suspended":
+        return f"season:{notice.season_id}".encode()
+    return f"stage:{notice.stage_id}".encode()
 
 
 def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:

@@ -94,8 +94,9 @@ def test_a_stages_batch_publishes_its_standings_teams_and_notices_then_stores_it
     assert rig.records("live") == [standings]  # nothing in play: the live table is the table
     (teams,) = rig.records("teams")
     assert [t["team_id"] for t in teams["teams"]] == [1, 2, 3, 4]
-    notices = [m.key.decode() for m in rig.sender.on("notices")]
+    notices = [msgspec.json.decode(m.value)["id"] for m in rig.sender.on("notices")]
     assert notices[:3] == ["match_finished:11", "match_finished:12", "match_finished:13"]
+    assert [m.key for m in rig.sender.on("notices")][:3] == [b"match:11", b"match:12", b"match:13"]
     assert set(rig.stage_states) == {b"1"}
     assert rig.sender.flushes == 1
 

@@ -87,7 +87,7 @@ def test_a_batch_goes_by_stage_by_match_and_as_notices_and_is_flushed_before_rou
     # one repartition message per partition and batch
     assert [m.partition for m in sender.on("match-facts")] == [match_part]
     (notice,) = sender.on("notices")
-    assert notice.key == b"player_suspended:3"
+    assert notice.key == b"match:42"  # the match that caused it: in order with that match's notices
     assert msgspec.json.decode(notice.value)["matches"] == 1
 
 
