@@ -25,7 +25,7 @@ $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
 
-$(WEB_BUNDLE): $(WEB_STAMP) $(shell find $(WEB)/src -type f 2>/dev/null) $(WEB)/build.mjs
+$(WEB_BUNDLE): $(WEB_STAMP) $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(WEB)/build.mjs
 	cd $(WEB) && npm run --silent build
 
 ## web: build the widgets and the operations page
