@@ -131,6 +131,7 @@ def _announce(settings: Settings, urls: dict[str, str], state: DemoState, path: 
         "",
         "R-Stat demo is ready:",
         f"  demo website     {urls['public']}/site/",
+        f"  console          {urls['admin']}/console/  (organizers and scorers; installs on a phone)",
         f"  operations page  {urls['admin']}/ops",
         f"  OpenAPI docs     {urls['identity']}/schema  {urls['admin']}/schema  {urls['public']}/schema",
     ]
