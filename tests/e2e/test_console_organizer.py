@@ -139,7 +139,9 @@ def test_an_organizer_builds_a_league_and_the_public_standings_show_it(product: 
     expect(page.locator("li[data-criterion=h2h_points]")).to_contain_text("points in the matches among the tied teams")
     page.get_by_role("button", name="Create stage").click()
     expect(page.get_by_role("heading", name="Regular season")).to_be_visible(timeout=WAIT_MS)
-    stage = int(re.search(r"/stages/(\d+)/calendar$", page.url).group(1))  # type: ignore[union-attr]
+    created = re.search(r"/stages/(\d+)/calendar$", page.url)  # a new stage opens on its calendar
+    assert created is not None, page.url
+    stage = int(created.group(1))
     expect(page.get_by_text("A calendar needs at least two teams")).to_be_visible()
 
     # six teams from CSV: one bad row, reported next to it; nothing imported until it is fixed
