@@ -17,6 +17,7 @@ import msgspec
 from api.config import ApiConfig
 from api.live.config import LiveConfig
 from api.ops.config import OpsConfig
+from audit.config import AuditConfig
 from cdc.config import CdcConfig
 from rstat.demo.config import DemoConfig
 from streams.config import StreamsConfig
@@ -164,6 +165,8 @@ class ClickHouseSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     #: Database of the audit tables.
     database: str = "audit"
+    #: Folder of the embedded engine; empty: ``clickhouse`` under the stack home.
+    path: str = ""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -180,9 +183,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     live: LiveConfig = msgspec.field(default_factory=LiveConfig)
     ops: OpsConfig = msgspec.field(default_factory=OpsConfig)
     demo: DemoConfig = msgspec.field(default_factory=DemoConfig)
+    audit: AuditConfig = msgspec.field(default_factory=AuditConfig)
+
+    def chdb_path(self) -> Path:
+        """The embedded ClickHouse engine's folder: ``clickhouse.path``, or ``clickhouse`` under the stack home."""
+        return Path(self.clickhouse.path).resolve() if self.clickhouse.path else self.stack.home_path / "clickhouse"
 
     def chdb_dsn(self) -> str:
-        return f"chdb://{self.stack.home_path / 'clickhouse'}"
+        return f"chdb://{self.chdb_path()}"
 
     def site_path(self) -> Path:
         """The static pages of the public app's ``/site/``: ``api.site_dir``, or ``site`` under the stack home."""

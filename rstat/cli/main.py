@@ -6,8 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from audit.errors import AuditError
 from cdc.errors import CdcError
 from rstat.cli.api import add_api_commands
+from rstat.cli.audit import add_audit_commands
 from rstat.cli.bench import add_bench_commands
 from rstat.cli.cdc import add_cdc_commands
 from rstat.cli.demo import add_demo_commands
@@ -34,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_stack_commands(sub)
     add_cdc_commands(sub)
     add_streams_commands(sub)
+    add_audit_commands(sub)
     add_api_commands(sub)
     add_table_commands(sub)
     add_bench_commands(sub)
@@ -50,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         handler: Handler = args.handler
         return handler(args, settings)
-    except (RStatError, SettingsError, CdcError, StreamsError) as exc:
+    except (RStatError, SettingsError, CdcError, StreamsError, AuditError) as exc:
         print(f"rstat: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

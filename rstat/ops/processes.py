@@ -18,6 +18,8 @@ def main_processes(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec(name="cdc", argv=[rstat, "cdc"]),
         ProcessSpec(name="streams", argv=[rstat, "streams"]),
         *(ProcessSpec(name=app, argv=[rstat, "api", app]) for app in ("identity", "admin", "public")),
+        # the audit writer: it owns the embedded ClickHouse and answers the admin app's history reads
+        ProcessSpec(name="audit", argv=[rstat, "audit"]),
         # the demo organization, built through the apps and played live (RSTAT__DEMO__ENABLED=false: none)
         *([ProcessSpec(name="demo", argv=[rstat, "demo"])] if settings.demo.enabled else []),
     ]

@@ -55,9 +55,7 @@ class Stack:
         self.settings.stack.home_path.mkdir(parents=True, exist_ok=True)
         self._postgres_up()
         self._kafka_up()
-        ensure_clickhouse(self.settings)
-        mode = "server" if self.settings.clickhouse.external else "embedded"
-        self.progress(f"clickhouse: ready ({mode})")
+        self.progress(f"clickhouse: ready ({ensure_clickhouse(self.settings)})")
 
     def _postgres_up(self) -> None:
         pg = self.settings.postgres
