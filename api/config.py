@@ -61,6 +61,9 @@ class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = ""
     #: Static pages the public app serves under ``/site/`` (the demo website); empty: ``<stack home>/site``.
     site_dir: str = ""
+    #: The audit writer's endpoint, where the admin app reads histories (only the writer may open the
+    #: embedded ClickHouse); empty: the audit section's address (``RSTAT__AUDIT__URL``, host and port).
+    audit_url: str = ""
 
     def cors_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

@@ -23,6 +23,7 @@ __all__ = [
     "NotFoundError",
     "TooManyRequestsError",
     "UnauthorizedError",
+    "UnavailableError",
     "handlers",
 ]
 
@@ -57,6 +58,12 @@ class ConflictError(ApiError):
 
 class InvalidError(ApiError):
     status, code = 422, "invalid"
+
+
+class UnavailableError(ApiError):
+    """A process the answer depends on does not answer (the audit writer, for history)."""
+
+    status, code = 503, "unavailable"
 
 
 class TooManyRequestsError(ApiError):

@@ -25,6 +25,7 @@ from api.admin.calendar import calendar_handler
 from api.admin.checks import check_protocol, ensure_match_open
 from api.admin.clients import client_handlers
 from api.admin.deps import Caller, Db
+from api.admin.history import history_handlers
 from api.admin.idempotency import MAX_KEY, claim
 from api.admin.members import member_handlers
 from api.admin.queries import QUERIES, Queries
@@ -198,6 +199,7 @@ def create_admin_app(
         route_handlers += _resource_handlers(resource, QUERIES[name])
     route_handlers += [*member_handlers(), *client_handlers(), calendar_handler(), *bulk_handlers()]
     route_handlers.append(regulations_handler())
+    route_handlers += history_handlers(api.audit_url)
     route_handlers += list(extra_routes)
     return Litestar(
         route_handlers=route_handlers,

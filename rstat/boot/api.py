@@ -88,7 +88,8 @@ def admin_app() -> Litestar:
         identity_url=settings.api.browser_identity_url(),
         public_url=settings.api.browser_public_url(),
     )
-    return create_admin_app(settings.api, db=_database(settings), jwks=_jwks(settings), extra_routes=routes)
+    api = msgspec.structs.replace(settings.api, audit_url=settings.api.audit_url or settings.audit.endpoint())
+    return create_admin_app(api, db=_database(settings), jwks=_jwks(settings), extra_routes=routes)
 
 
 def _live(settings: Settings, db: Database) -> LiveFeed | None:
