@@ -72,6 +72,8 @@ export class Outbox<M = unknown> {
   connection: Connection = "online";
   /** why sending stopped, in words (a refusal is on its entry): a lost session, a failing server */
   trouble = "";
+  /** sending stopped because the server said the session is over (401): the page signs the scorer in again */
+  status401 = false;
   private readonly listeners = new Set<() => void>();
   private readonly sentListeners = new Set<(entry: Entry<M>) => void>();
   private running: Promise<void> | null = null;
@@ -210,6 +212,7 @@ export class Outbox<M = unknown> {
       }
       this.failures = 0;
       this.trouble = "";
+      this.status401 = false;
       this.connection = "online";
       head.answers.push(answer);
       head.done += 1;
@@ -229,10 +232,12 @@ export class Outbox<M = unknown> {
   }
 
   private async failed(head: Entry<M>, error: unknown): Promise<void> {
+    if (error instanceof ApiError) this.connection = "online"; // the server answered
     if (error instanceof ApiError && !transient(error)) {
       if (error.status === 401) {
         // the session ended: the entry is not at fault; it is sent once the scorer has signed in again
         this.trouble = error.detail;
+        this.status401 = true;
       } else {
         head.state = "conflict";
         head.refusal = refusalOf(error);
