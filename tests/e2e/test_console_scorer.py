@@ -35,6 +35,13 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 SCORER = "scorer@scorerpage.example"
 #: players per team, with shirt numbers 1 (the goalie) to 5
 SQUAD = 5
+#: the players' names, five per team (invented)
+NAMES = [
+    ("Tomás", "Iglesias"), ("Ben", "Okafor"), ("Luca", "Marchetti"), ("Jonas", "Lindqvist"), ("Sam", "Hartley"),
+    ("Piotr", "Nowak"), ("Yusuf", "Demir"), ("Kwame", "Mensah"), ("Rui", "Santos"), ("Owen", "Price"),
+    ("Emil", "Berg"), ("Mateo", "Rojas"), ("Ali", "Haddad"), ("Finn", "Murphy"), ("Theo", "Laurent"),
+    ("Kai", "Tanaka"), ("Leo", "Fischer"), ("Noah", "Visser"), ("Ivan", "Petrov"), ("Adam", "Kowalski"),
+]  # fmt: skip
 
 
 @dataclass
@@ -96,10 +103,11 @@ def console(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             )
             assert added.status_code == 201, added.text
             squads: dict[int, list[int]] = {}
-            for team in league.teams:
+            for t, team in enumerate(league.teams):
                 squads[team] = []
                 for number in range(1, SQUAD + 1):
-                    player = league.create("players", first_name=f"T{team}", last_name=f"Player {number}")
+                    first, last = NAMES[(t * SQUAD + number - 1) % len(NAMES)]
+                    player = league.create("players", first_name=first, last_name=last)
                     position = "GK" if number == 1 else "FW"
                     league.create(
                         "roster_entries",
@@ -170,6 +178,13 @@ def test_goals_and_cards_reach_the_public_match_centre_without_a_reload(
     page = open_scorer(console, phone, match["id"])
     s = scorer(page)
     expect(s.locator("[data-connection=online]")).to_be_visible()
+    # the clock set to 23:00 and started: the entries get the 24th minute (or the 25th on a slow machine)
+    s.get_by_role("button", name="Set", exact=True).click()
+    s.locator("input[name=mm]").fill("23")
+    s.locator("input[name=ss]").fill("0")
+    s.get_by_role("button", name="Set clock").click()
+    s.get_by_role("button", name="Start clock").click()
+    expect(s.locator("[data-clock=running]")).to_be_visible()
     centre = browser.new_page()
     centre.goto(console.match_centre("scorer-live.html", match["id"]))
     widget = centre.locator("rstat-match")
@@ -189,6 +204,7 @@ def test_goals_and_cards_reach_the_public_match_centre_without_a_reload(
     expect(widget.locator("[data-away-score]")).to_have_text("1", timeout=WAIT_MS)
     expect(entries(page, "sent")).to_have_count(3, timeout=WAIT_MS)
     if path := os.environ.get("RSTAT_SCORER_SCREENSHOT"):
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=path)
 
     # the last goal taken back: a delete through the API and the score patched, so the public match says 1-0
@@ -201,8 +217,9 @@ def test_goals_and_cards_reach_the_public_match_centre_without_a_reload(
     public = console.public(f"/v1/matches/{match['id']}")
     assert (public["home_score"], public["away_score"]) == (1, 0)
     assert [e["kind"] for e in public["events"]] == ["goal", "yellow"]
-    kinds = [(e["kind"], e["team_id"]) for e in console.events(match["id"])]
-    assert kinds == [("goal", home), ("yellow", away)]
+    kinds = [(e["kind"], e["team_id"], e["period"]) for e in console.events(match["id"])]
+    assert kinds == [("goal", home, 1), ("yellow", away, 1)]
+    assert all(e["minute"] in (24, 25) for e in console.events(match["id"]))
     assert (console.match(match["id"])["home_score"], console.match(match["id"])["away_score"]) == (1, 0)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     centre.close()
