@@ -220,4 +220,31 @@ describe("<rstat-scorer>", () => {
       [103, false, "FW"],
     ]);
   });
+
+  it("hockey: three periods, then a shoot-out whose winner gets the extra goal (SO)", async () => {
+    fake.sport = "ice-hockey";
+    const el = await loaded();
+    for (let period = 1; period <= 3; period += 1) {
+      expect(text($(el, ".clock .period"))).toBe(`Period ${period}`);
+      await click(el, "button[data-action=period_end]");
+    }
+    await vi.waitFor(() => expect(fake.events.map((e) => [e.kind, e.period])).toEqual([["period_end", 1], ["period_end", 2], ["period_end", 3]]));
+    expect(text($(el, ".clock .period"))).toBe("Overtime");
+    await button(el, "Shoot-out");
+    expect($$(el, ".pad button[data-action]").map((b) => b.dataset.action)).toEqual(["shootout_attempt", "undo", "final"]);
+    await click(el, "button[data-action=shootout_attempt]");
+    await click(el, "button[data-pick=team][data-value=away]");
+    await click(el, 'button[data-pick=player][data-value="202"]');
+    await button(el, "Save");
+    expect(text($(el, ".sheet .problem"))).toBe("Say whether the attempt scored.");
+    await click(el, 'button[data-pick=scored][data-value="true"]');
+    await button(el, "Save");
+    await vi.waitFor(() => expect(fake.events).toHaveLength(4));
+    expect(fake.events[3]).toMatchObject({ kind: "shootout_attempt", period: 5, scored: true, team_id: AWAY });
+    expect(text($(el, ".shootout"))).toBe("Shoot-out 0–1");
+    await button(el, "Final whistle");
+    await button(el, "Confirm final whistle");
+    await vi.waitFor(() => expect(fake.match.status).toBe("finished"));
+    expect(fake.match).toMatchObject({ home_score: 0, away_score: 1, decided_in: "SO" });
+  });
 });

@@ -11,7 +11,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { type AdminClient, ApiError, OfflineError } from "../core/api.js";
 import { type Connection, Outbox } from "../offline/queue.js";
 import { IdbStore, MemoryStore, type EntryStore, type SnapshotStore } from "../offline/store.js";
-import type { Operation } from "../offline/types.js";
+import type { Operation, Refusal } from "../offline/types.js";
 import { applyAnswers } from "./apply.js";
 import * as clocks from "./clock.js";
 import { type MatchContext, readMatch } from "./data.js";
@@ -61,6 +61,11 @@ export function errorText(error: unknown): string {
   }
   if (error instanceof OfflineError) return "No connection to the server.";
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A refusal kept with its entry, in words: the detail and what each refused field says. */
+function refusalText(refusal: Refusal): string {
+  return errorText(new ApiError(refusal.status, refusal.code, refusal.detail, refusal.body));
 }
 
 type Confirm = "undo" | "final" | null;
@@ -642,7 +647,7 @@ export class RstatScorer extends LitElement {
     if (!conflict?.refusal) return nothing;
     const behind = this.entries.length - 1;
     return html`<div class="alert" role="alert" data-conflict=${conflict.refusal.rule ?? conflict.refusal.code}>
-      <strong>Refused by the server:</strong> ${conflict.refusal.detail}
+      <strong>Refused by the server:</strong> ${refusalText(conflict.refusal)}
       ${behind > 0 ? html`<br />${behind} later ${behind === 1 ? "entry waits" : "entries wait"} behind it.` : nothing}
     </div>`;
   }
@@ -671,7 +676,7 @@ export class RstatScorer extends LitElement {
     return html`<li data-entry-state=${item.state} data-kind=${item.event?.kind ?? meta?.kind ?? ""} data-event-id=${item.row?.id ?? nothing}>
       <span class="when">${when}</span>
       <span class="what">${text}</span>
-      <span class="state muted">${state}${item.refusal ? html`: ${item.refusal.detail}` : nothing}</span>
+      <span class="state muted">${state}${item.refusal ? html`: ${refusalText(item.refusal)}` : nothing}</span>
       ${item.state === "conflict" && item.entry ? this.renderResolve(item.entry) : nothing}
     </li>`;
   }
