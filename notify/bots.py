@@ -47,7 +47,7 @@ class BotDirectory:
             return [], []
         async with self.pool.connection() as conn:
             rows = await (await conn.execute("SELECT org_id, token FROM telegram.bots")).fetchall()
-        wanted = {f"org:{org_id}": str(token) for org_id, token in rows}
+        wanted = {f"org:{row['org_id']}": str(row["token"]) for row in rows}
         stopped = [b for b in self._tokens if b != SHARED and wanted.get(b) != self._tokens[b]]
         for bot in stopped:
             del self._tokens[bot]

@@ -1,7 +1,8 @@
 """The bot's conversation: one update in, replies out. The same for long polling and the webhook.
 
-``/start``, ``/follow name`` (one match: followed at once; several: a short numbered list with buttons, and
-the number as a plain reply works too), ``/unfollow`` (buttons, a number, or ``all``), ``/list``, ``/lang``
+``/start``, ``/follow name`` (one thing found, or one team or competition of exactly that name: followed at
+once; several: a short numbered list with buttons, the team's next match among them, and the number as a
+plain reply works too), ``/unfollow`` (buttons, a number, or ``all``), ``/list``, ``/lang``
 (English, Russian), ``/stop`` (forget the chat: its subscriptions and waiting messages go). Every id a
 button carries is checked again against what the bot serves (``chats.ChatStore.target``).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import html
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from notify.botapi import TelegramApi
@@ -58,9 +59,24 @@ def _chat_info(message: dict[str, Any]) -> ChatInfo:
     )
 
 
+def _only_exact(found: list[Target], query: str) -> bool:
+    """One team or competition found, by its exact name: that one is meant, not its next match."""
+    named = [t for t in found if t.kind != "match"]
+    return len(named) == 1 and named[0] is found[0] and named[0].label.lower() == query.strip().lower()
+
+
 class Conversation:
-    def __init__(self, chats: Chats, api: TelegramApi, on_stop: Callable[[str, int], None]) -> None:
-        self.chats, self.api, self.on_stop = chats, api, on_stop
+    def __init__(
+        self,
+        chats: Chats,
+        api: TelegramApi,
+        *,
+        on_stop: Callable[[str, int], None],
+        pace: Callable[[str, int], Awaitable[None]],
+    ) -> None:
+        """``on_stop``: a chat said /stop (the sender drops what it still had queued for it); ``pace``: waits
+        until a reply to a chat may go within Telegram's limits (the sender's limiter counts replies too)."""
+        self.chats, self.api, self.on_stop, self.pace = chats, api, on_stop, pace
         self.pending: OrderedDict[tuple[str, int], tuple[str, list[Any]]] = OrderedDict()
 
     async def handle(self, bot: str, token: str, update: dict[str, Any]) -> None:
@@ -78,8 +94,9 @@ class Conversation:
         await self._text(bot, token, message)
 
     async def _reply(
-        self, token: str, chat_id: int, text: str, buttons: list[list[dict[str, str]]] | None = None
+        self, bot: str, token: str, chat_id: int, text: str, buttons: list[list[dict[str, str]]] | None = None
     ) -> None:
+        await self.pace(bot, chat_id)
         params: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
         if buttons:
             params["reply_markup"] = {"inline_keyboard": buttons}
@@ -98,11 +115,11 @@ class Conversation:
         command, _, rest = text.partition(" ")
         command = command.split("@", 1)[0].lower() if command.startswith("/") else ""
         if command == "/start":
-            await self._reply(token, chat_id, say(await self.chats.greet(bot, info), "welcome"))
+            await self._reply(bot, token, chat_id, say(await self.chats.greet(bot, info), "welcome"))
             return
         known = await self.chats.language(bot, chat_id)
         if known is None:
-            await self._reply(token, chat_id, say(info.language, "start_first"))
+            await self._reply(bot, token, chat_id, say(info.language, "start_first"))
             return
         language = known
         rest = rest.strip()
@@ -118,11 +135,11 @@ class Conversation:
             await self.chats.forget(bot, chat_id)
             self.pending.pop((bot, chat_id), None)
             self.on_stop(bot, chat_id)
-            await self._reply(token, chat_id, say(language, "stopped"))
+            await self._reply(bot, token, chat_id, say(language, "stopped"))
         elif not command and (bot, chat_id) in self.pending:
             await self._answer(bot, token, chat_id, language, text)
         else:
-            await self._reply(token, chat_id, say(language, "help"))
+            await self._reply(bot, token, chat_id, say(language, "help"))
 
     async def _answer(self, bot: str, token: str, chat_id: int, language: str, text: str) -> None:
         """A plain message after a question: a number from the last list, or the name /follow asked for."""
@@ -136,19 +153,18 @@ class Conversation:
             else:
                 await self._unfollow(bot, token, chat_id, language, text)
         else:
-            await self._reply(token, chat_id, say(language, "help"))
+            await self._reply(bot, token, chat_id, say(language, "help"))
 
     async def _follow(self, bot: str, token: str, chat_id: int, language: str, query: str) -> None:
         if not query:
             self._remember(bot, chat_id, "query", [])
-            await self._reply(token, chat_id, say(language, "ask"))
+            await self._reply(bot, token, chat_id, say(language, "ask"))
             return
         found = await self.chats.search(bot, query)
         if not found:
             self.pending.pop((bot, chat_id), None)
-            await self._reply(token, chat_id, say(language, "none", query=_e(query)))
-        elif len(found) == 1:
-            self.pending.pop((bot, chat_id), None)
+            await self._reply(bot, token, chat_id, say(language, "none", query=_e(query)))
+        elif len(found) == 1 or _only_exact(found, query):
             await self._chosen(bot, token, chat_id, language, kind=found[0].kind, item_id=found[0].id)
         else:
             self._remember(bot, chat_id, "follow", found)
@@ -157,35 +173,36 @@ class Conversation:
                 [{"text": f"{n}. {t.label}"[:60], "callback_data": f"f:{t.kind}:{t.id}"}]
                 for n, t in enumerate(found, 1)
             ]
-            await self._reply(token, chat_id, "\n".join([say(language, "choose", query=_e(query)), *lines]), buttons)
+            await self._reply(
+                bot, token, chat_id, "\n".join([say(language, "choose", query=_e(query)), *lines]), buttons
+            )
 
     async def _chosen(self, bot: str, token: str, chat_id: int, language: str, *, kind: str, item_id: int) -> None:
         self.pending.pop((bot, chat_id), None)
         target = await self.chats.target(bot, kind, item_id)
         if target is None:
-            await self._reply(token, chat_id, say(language, "gone"))
+            await self._reply(bot, token, chat_id, say(language, "gone"))
             return
         new = await self.chats.follow(bot, chat_id, target)
-        await self._reply(
-            token, chat_id, say(language, "followed" if new else "already", label=f"<b>{_e(target.label)}</b>")
-        )
+        label = f"<b>{_e(target.label)}</b>"
+        await self._reply(bot, token, chat_id, say(language, "followed" if new else "already", label=label))
 
     async def _list(self, bot: str, token: str, chat_id: int, language: str) -> None:
         followed = await self.chats.followed(bot, chat_id)
         if not followed:
-            await self._reply(token, chat_id, say(language, "empty"))
+            await self._reply(bot, token, chat_id, say(language, "empty"))
             return
         lines = [f"{n}. {_e(f.label)} ({say(language, f.kind)})" for n, f in enumerate(followed, 1)]
-        await self._reply(token, chat_id, "\n".join([say(language, "list"), *lines]))
+        await self._reply(bot, token, chat_id, "\n".join([say(language, "list"), *lines]))
 
     async def _unfollow(self, bot: str, token: str, chat_id: int, language: str, rest: str) -> None:
         followed = await self.chats.followed(bot, chat_id)
         if not followed:
-            await self._reply(token, chat_id, say(language, "empty"))
+            await self._reply(bot, token, chat_id, say(language, "empty"))
             return
         if rest.lower() in ("all", "все", "всё"):
             await self.chats.unfollow(bot, chat_id, [f.id for f in followed])
-            await self._reply(token, chat_id, say(language, "unfollowed_all"))
+            await self._reply(bot, token, chat_id, say(language, "unfollowed_all"))
             return
         chosen = [f for n, f in enumerate(followed, 1) if rest == str(n) or (rest and rest.lower() == f.label.lower())]
         if not chosen:
@@ -194,28 +211,28 @@ class Conversation:
             buttons = [
                 [{"text": f"{n}. {f.label}"[:60], "callback_data": f"u:{f.id}"}] for n, f in enumerate(followed, 1)
             ]
-            await self._reply(token, chat_id, "\n".join([say(language, "unfollow"), *lines]), buttons)
+            await self._reply(bot, token, chat_id, "\n".join([say(language, "unfollow"), *lines]), buttons)
             return
         await self._drop(bot, token, chat_id, language, chosen[0])
 
     async def _drop(self, bot: str, token: str, chat_id: int, language: str, followed: Followed) -> None:
         self.pending.pop((bot, chat_id), None)
         await self.chats.unfollow(bot, chat_id, [followed.id])
-        await self._reply(token, chat_id, say(language, "unfollowed", label=f"<b>{_e(followed.label)}</b>"))
+        await self._reply(bot, token, chat_id, say(language, "unfollowed", label=f"<b>{_e(followed.label)}</b>"))
 
     async def _lang(self, bot: str, token: str, chat_id: int, choice: str) -> None:
         if choice in LANGUAGES:
             await self.chats.set_language(bot, chat_id, choice)
-            await self._reply(token, chat_id, say(choice, "lang_set"))
+            await self._reply(bot, token, chat_id, say(choice, "lang_set"))
             return
         language = await self.chats.language(bot, chat_id) or "en"
         buttons = [[{"text": "English", "callback_data": "l:en"}, {"text": "Русский", "callback_data": "l:ru"}]]
-        await self._reply(token, chat_id, say(language, "lang"), buttons)
+        await self._reply(bot, token, chat_id, say(language, "lang"), buttons)
 
     async def _button(self, bot: str, token: str, chat_id: int, data: str) -> None:
         language = await self.chats.language(bot, chat_id)
         if language is None:
-            await self._reply(token, chat_id, say("en", "start_first"))
+            await self._reply(bot, token, chat_id, say("en", "start_first"))
             return
         kind, _, rest = data.partition(":")
         if kind == "f":

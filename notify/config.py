@@ -59,7 +59,7 @@ class TelegramConfig(msgspec.Struct, frozen=True, kw_only=True):
     webhook_url: str = ""
     #: Address and port the webhook server listens on (behind the ingress that terminates TLS).
     webhook_host: str = "127.0.0.1"
-    webhook_port: int = 8404
+    webhook_port: int = 8405
     #: Secret from which each bot's ``X-Telegram-Bot-Api-Secret-Token`` is derived (webhook mode).
     webhook_secret: str = ""
     #: Seconds a getUpdates long poll waits for an update.

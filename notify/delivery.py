@@ -89,6 +89,11 @@ class Dispatcher:
             self.scheduler.add(entry, now)
         self.wake.set()
 
+    async def pace(self, bot: str, chat_id: int) -> None:
+        """Wait until a reply to ``chat_id`` may go within the limits, and count it."""
+        while (at := self.scheduler.reserve(bot, chat_id, self.clock())) > 0.0:
+            await asyncio.sleep(at - self.clock())
+
     def drop_chat(self, bot: str, chat_id: int) -> None:
         """The chat said /stop: what it still had queued in memory goes (its rows are failed by the caller)."""
         self.scheduler.drop_chat(bot, chat_id)
@@ -135,14 +140,13 @@ class Dispatcher:
             self.notices.popitem(last=False)
 
     async def _start(self, entry: Entry) -> None:
-        """Record the send, then let it leave (the limits count from the moment after the record)."""
+        """Record the send, then let it leave (the limits count from the moment it leaves)."""
         try:
             await self.store.sending(entry)
         except Exception:
             self.slots.release()
             self.scheduler.done(entry, self.clock(), again=True, pause_until=self.clock() + self.retry_base_s)
             raise
-        self.scheduler.retime(entry, self.clock())
         task = asyncio.create_task(self._send(entry))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -165,6 +169,7 @@ class Dispatcher:
         text = await self._text(entry)
         if text is None:
             return Outcome(Result.REFUSED, reason="the notice is not recorded")
+        self.scheduler.retime(entry, self.clock())
         return await self.api.send_message(token, entry.chat_id, text)
 
     async def _text(self, entry: Entry) -> str | None:

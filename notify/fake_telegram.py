@@ -122,6 +122,8 @@ class FakeTelegram:
 
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        #: every sendMessage answered: (chat id, monotonic time, HTTP status)
+        self.answers: list[tuple[int, float, int]] = []
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self._bots: dict[str, _Bot] = {}
         self._scripts: dict[int, deque[Reply]] = defaultdict(deque)
@@ -270,6 +272,8 @@ class FakeTelegram:
         with self._lock:
             reply = self._scripts[chat_id].popleft() if self._scripts[chat_id] else None
         if reply is not None and reply.code:
+            with self._lock:
+                self.answers.append((chat_id, time.monotonic(), reply.code))
             body: dict[str, Any] = {"ok": False, "error_code": reply.code, "description": reply.description}
             if reply.retry_after is not None:
                 body["parameters"] = {"retry_after": reply.retry_after}
@@ -281,6 +285,7 @@ class FakeTelegram:
         markup = params.get("reply_markup")
         with self._lock:
             message_id = next(self._message_ids)
+            self.answers.append((chat_id, time.monotonic(), 200))
             self.sent.append(Sent(token, chat_id, text, time.time(), time.monotonic(), message_id, markup))
         return 200, {"ok": True, "result": {"message_id": message_id, "chat": {"id": chat_id}, "text": text}}
 

@@ -54,12 +54,15 @@ class NoticeIntake:
                 "enable.auto.commit": False,
                 "auto.offset.reset": "earliest",
                 "fetch.wait.max.ms": 50,
+                # a topic the stream processor has not created yet is looked for again every 2 s, not 5 min
+                "topic.metadata.refresh.interval.ms": 2000,
                 "client.id": "rstat-telegram",
             }
         )
         #: librdkafka's consumer is not to be closed while another thread polls it
         self._lock = threading.Lock()
         self.read = 0
+        self._missing_since = 0.0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -88,6 +91,13 @@ class NoticeIntake:
         with self._lock:
             self.consumer.close()
 
+    def _missing(self) -> None:
+        """The topic does not exist yet (the stream processor creates it): wait, and say so now and then."""
+        now = time.monotonic()
+        if now - self._missing_since >= 30:
+            self._missing_since = now
+            log.warning("telegram: waiting for topic %s (is `rstat streams` running?)", self.topic)
+
     async def _take(self, batch: list[Message]) -> None:
         oldest_ms = (time.time() - self.max_age_s) * 1000
         notices: list[Notice] = []
@@ -96,6 +106,9 @@ class NoticeIntake:
         for message in batch:
             error = message.error()
             if error is not None:
+                if error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                    self._missing()
+                    continue
                 if error.code() == KafkaError._PARTITION_EOF:
                     continue
                 raise NotifyError(f"reading {self.topic}: {error}")
@@ -120,5 +133,6 @@ class NoticeIntake:
             log.info("telegram: %d notices older than %.0f s skipped", stale, self.max_age_s)
         taken = await self.recorder.take_in(notices) if notices else []
         offsets = [TopicPartition(t, p, o) for (t, p), o in ends.items()]
-        await asyncio.to_thread(self.consumer.commit, offsets=offsets, asynchronous=False)
+        if offsets:
+            await asyncio.to_thread(self.consumer.commit, offsets=offsets, asynchronous=False)
         self.accept(taken)

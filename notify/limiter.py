@@ -15,6 +15,7 @@ Telegram never makes two sends look closer there than they were here):
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import deque
 
 import msgspec
@@ -71,12 +72,15 @@ class BotLimiter:
         if chat_id < 0:
             self._groups.setdefault(chat_id, deque()).append(now)
 
-    def retime_last(self, chat_id: int, now: float) -> None:
-        """The message recorded last (to ``chat_id``) leaves at ``now``, a little after it was recorded."""
-        self._sent[-1] = now
-        self._last[chat_id] = now
-        if chat_id < 0:
-            self._groups[chat_id][-1] = now
+    def retime(self, chat_id: int, was: float, now: float) -> None:
+        """The message to ``chat_id`` recorded at ``was`` really leaves at ``now`` (its delivery row was
+        written, its text rendered): its windows count from then, so the time between its taking and its
+        request never lets two requests come closer than the limits."""
+        _move(self._sent, was, now)
+        if self._last.get(chat_id) == was:
+            self._last[chat_id] = now
+        if chat_id in self._groups:
+            _move(self._groups[chat_id], was, now)
 
     def pause(self, chat_id: int, until: float) -> None:
         """Telegram said 429 for this chat: nothing goes to it before ``until``; the other chats go on."""
@@ -88,3 +92,12 @@ class BotLimiter:
         self._last = {c: t for c, t in self._last.items() if t > horizon}
         self._groups = {c: q for c, q in self._groups.items() if q and q[-1] > horizon}
         self._paused = {c: t for c, t in self._paused.items() if t > now}
+
+
+def _move(times: deque[float], was: float, now: float) -> None:
+    """Replace ``was`` by ``now`` in the sorted ``times`` (no-op if ``was`` has left the window)."""
+    try:
+        times.remove(was)
+    except ValueError:
+        return
+    insort(times, now)

@@ -40,6 +40,8 @@ class Entry:
     #: the chat's language when the delivery was queued
     language: str = "en"
     attempts: int = 0
+    #: when the limits counted it (taken, then when its request really left)
+    taken_at: float = 0.0
     #: notices of the match coalesced into this final message, oldest first
     merged: list[Entry] = field(default_factory=list)
 
@@ -139,6 +141,9 @@ class Scheduler:
                 if chat is None or chat.version != item[2]:
                     continue
                 limiter = self.limiter(key[0])
+                if limiter.chat_ready_at(key[1], now) > now:  # a reply to a command went to it meanwhile
+                    self._schedule(key, chat, now)
+                    continue
                 at = limiter.global_ready_at(now)
                 if at > now:  # this bot is at its overall limit; another bot may not be
                     held.append(item)
@@ -148,6 +153,7 @@ class Scheduler:
                 chat.busy = True
                 chat.version += 1
                 limiter.record(key[1], now)
+                entry.taken_at = now
                 return entry
         finally:
             for item in held:
@@ -188,10 +194,20 @@ class Scheduler:
             del self._chats[(bot, chat_id)]
         return dropped
 
+    def reserve(self, bot: str, chat_id: int, now: float) -> float:
+        """A reply to a command (outside the queue, ahead of it): 0.0 when it may go now (and is counted),
+        else the time to ask again. Replies count against the same limits as notices."""
+        limiter = self.limiter(bot)
+        at = max(limiter.chat_ready_at(chat_id, now), limiter.global_ready_at(now))
+        if at > now:
+            return at
+        limiter.record(chat_id, now)
+        return 0.0
+
     def retime(self, entry: Entry, now: float) -> None:
-        """The send taken last really leaves at ``now`` (after its delivery row was written): its limits
-        count from then. Called before anything else is taken."""
-        self.limiter(entry.bot).retime_last(entry.chat_id, now)
+        """``entry``'s request leaves now, a little after it was taken: its limits count from then."""
+        self.limiter(entry.bot).retime(entry.chat_id, entry.taken_at, now)
+        entry.taken_at = now
 
     def forget_idle(self, now: float) -> None:
         for limiter in self._limiters.values():

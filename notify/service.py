@@ -24,7 +24,7 @@ from notify.intake import NoticeIntake
 from notify.limiter import Limits
 from notify.scheduler import Scheduler
 from notify.store import DeliveryStore
-from notify.updates import WebhookServer, poll, set_webhook
+from notify.updates import Answers, WebhookServer, poll, set_webhook
 
 __all__ = ["EXIT_CONFLICT", "Adapters", "run_telegram"]
 
@@ -48,8 +48,8 @@ class Adapters:
 class _Bots:
     """The pollers (or webhooks) of the running bots, started and stopped as the directory changes."""
 
-    def __init__(self, config: TelegramConfig, adapters: Adapters, directory: BotDirectory, talk: Conversation) -> None:
-        self.config, self.adapters, self.directory, self.talk = config, adapters, directory, talk
+    def __init__(self, config: TelegramConfig, adapters: Adapters, directory: BotDirectory, answers: Answers) -> None:
+        self.config, self.adapters, self.directory, self.answers = config, adapters, directory, answers
         self.pollers: dict[str, asyncio.Task[None]] = {}
         self.conflict = asyncio.Event()
 
@@ -72,7 +72,7 @@ class _Bots:
 
     async def _poll(self, bot: str, token: str) -> None:
         try:
-            await poll(bot, token, self.adapters.api, self.talk, self.config.poll_timeout_s)
+            await poll(bot, token, self.adapters.api, self.answers, self.config.poll_timeout_s)
         except BotConflictError as exc:
             if bot == SHARED:
                 log.error(
@@ -139,7 +139,7 @@ async def _run(config: TelegramConfig, adapters: Adapters, directory: BotDirecto
         retry_base_s=config.retry_base_s,
         retry_max_s=config.retry_max_s,
     )
-    talk = Conversation(adapters.chats, adapters.api, dispatcher.drop_chat)
+    talk = Conversation(adapters.chats, adapters.api, on_stop=dispatcher.drop_chat, pace=dispatcher.pace)
     intake = NoticeIntake(
         bootstrap=adapters.bootstrap,
         topic=adapters.notices_topic,
@@ -149,7 +149,8 @@ async def _run(config: TelegramConfig, adapters: Adapters, directory: BotDirecto
         recorder=adapters.deliveries,
         accept=dispatcher.accept,
     )
-    bots = _Bots(config, adapters, directory, talk)
+    answers = Answers(talk)
+    bots = _Bots(config, adapters, directory, answers)
     await bots.start(directory.keys())
     tasks = {
         asyncio.create_task(intake.run(), name="intake"),
@@ -165,7 +166,7 @@ async def _run(config: TelegramConfig, adapters: Adapters, directory: BotDirecto
             port=config.webhook_port,
             secret=config.webhook_secret,
             tokens=directory.token,
-            conversation=talk,
+            answers=answers,
         )
         tasks.add(asyncio.create_task(webhook.serve(), name="webhook"))
     log.info("telegram: running bots %s (%s)", ", ".join(directory.keys()) or "none yet", config.updates)

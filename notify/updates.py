@@ -26,12 +26,42 @@ from notify.botapi import TelegramApi
 from notify.commands import Conversation
 from notify.errors import BotConflictError, TelegramError
 
-__all__ = ["WebhookServer", "poll", "set_webhook", "webhook_secret"]
+__all__ = ["Answers", "WebhookServer", "poll", "set_webhook", "webhook_secret"]
 
 log = logging.getLogger(__name__)
 
 
-async def poll(bot: str, token: str, api: TelegramApi, conversation: Conversation, timeout: int) -> None:
+class Answers:
+    """Updates answered concurrently across chats (a reply may wait for its chat's limit) and in order
+    within one chat (two quick commands are answered as they were sent)."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self._chats: dict[tuple[str, int], tuple[asyncio.Lock, int]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, bot: str, token: str, update: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._run(bot, token, update))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, bot: str, token: str, update: dict[str, Any]) -> None:
+        message = update.get("message") or (update.get("callback_query") or {}).get("message") or {}
+        key = (bot, int((message.get("chat") or {}).get("id") or 0))
+        lock, waiting = self._chats.get(key, (asyncio.Lock(), 0))
+        self._chats[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await _answer(self.conversation, bot, token, update)
+        finally:
+            lock, waiting = self._chats[key]
+            if waiting == 1:
+                del self._chats[key]
+            else:
+                self._chats[key] = (lock, waiting - 1)
+
+
+async def poll(bot: str, token: str, api: TelegramApi, answers: Answers, timeout: int) -> None:
     """Answer the updates of one bot until cancelled; raises :class:`BotConflictError` on 409."""
     offset, failures = 0, 0
     log.info("telegram: bot %s reads its updates by long polling", bot)
@@ -49,7 +79,7 @@ async def poll(bot: str, token: str, api: TelegramApi, conversation: Conversatio
         failures = 0
         for update in updates:
             offset = max(offset, int(update["update_id"]) + 1)
-            await _answer(conversation, bot, token, update)
+            answers.submit(bot, token, update)
 
 
 async def _answer(conversation: Conversation, bot: str, token: str, update: dict[str, Any]) -> None:
@@ -76,10 +106,9 @@ class WebhookServer:
     """The webhook route of every bot, served by uvicorn in the process's event loop."""
 
     def __init__(
-        self, *, host: str, port: int, secret: str, tokens: Callable[[str], str | None], conversation: Conversation
+        self, *, host: str, port: int, secret: str, tokens: Callable[[str], str | None], answers: Answers
     ) -> None:
-        self.secret, self.tokens, self.conversation = secret, tokens, conversation
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.secret, self.tokens, self.answers = secret, tokens, answers
 
         @post("/telegram/{bot:str}", status_code=200)
         async def update(bot: str, request: Request[Any, Any, Any]) -> dict[str, bool]:
@@ -89,10 +118,7 @@ class WebhookServer:
             token = self.tokens(bot)
             if token is None:
                 raise NotFoundException("no such bot")
-            body = await request.json()
-            task = asyncio.create_task(_answer(self.conversation, bot, token, body))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self.answers.submit(bot, token, await request.json())
             return {"ok": True}
 
         app = Litestar(route_handlers=[update], openapi_config=None)
