@@ -176,6 +176,23 @@ describe("the outbox", () => {
     expect(server.written.size).toBe(1);
   });
 
+  it("retries a server error and a key still held by the first attempt, instead of calling them refusals", async () => {
+    const server = new Server();
+    server.refuse.set(8, new ApiError(503, "unavailable", "the database is restarting", {}));
+    const box = await outbox(server);
+    await box.add([goal(8)], { minute: 8 });
+    await vi.waitFor(() => expect(clock.delays).toEqual([1000]));
+    expect(box.entries[0].state).toBe("pending");
+    server.refuse.set(8, new ApiError(422, "invalid", "Idempotency-Key 'k' is in use", { rule: "idempotency_key_in_use" }));
+    clock.tick();
+    await vi.waitFor(() => expect(clock.delays).toEqual([1000, 2000]));
+    expect(box.entries[0].state).toBe("pending");
+    server.refuse.clear();
+    clock.tick();
+    await vi.waitFor(() => expect(box.entries).toEqual([]));
+    expect(server.minutes()).toEqual([8]);
+  });
+
   it("backs off while the server cannot be reached: 1 s, 2 s, 4 s", async () => {
     const server = new Server();
     server.down = true;

@@ -56,8 +56,10 @@ function refusalOf(error: ApiError): Refusal {
   return { status: error.status, code: error.code, detail: error.detail, rule: error.rule, body: error.body };
 }
 
-/** 408, 425, 429 and 5xx are the server's trouble, not the entry's: they are retried like a lost connection. */
+/** 408, 425, 429 and 5xx are the server's trouble, not the entry's: they are retried like a lost connection;
+ * so is a key still held by the first attempt of the same entry (a retry that overtook a slow request). */
 function transient(error: ApiError): boolean {
+  if (error.rule === "idempotency_key_in_use") return true;
   return error.status >= 500 || error.status === 408 || error.status === 425 || error.status === 429;
 }
 

@@ -589,7 +589,7 @@ export class RstatScorer extends LitElement {
         ${this.shootout ? nothing : html`<button type="button" data-action="period_end" @click=${() => void this.endPeriod()}>Period end</button>`}
         <button type="button" class="undo" data-action="undo" ?disabled=${last === undefined} @click=${() => (this.confirm = "undo")}>Undo</button>
         <button type="button" class="final" data-action="final" @click=${() => (this.confirm = "final")}>Final whistle</button>
-        <button type="button" class="wide secondary" style="background:#fff;color:#1b5fbf" @click=${() => {
+        <button type="button" class="wide plain" @click=${() => {
           this.view = "lineups";
           this.editLineup(context.match.home_team_id);
         }}>Line-ups</button>

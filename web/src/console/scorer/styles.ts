@@ -159,6 +159,10 @@ export const scorerStyles = css`
   .pad .wide {
     grid-column: 1 / -1;
   }
+  .pad button.plain {
+    background: #fff;
+    color: #1b5fbf;
+  }
   .alert {
     background: #fdecea;
     border: 1px solid #b3261e;
