@@ -21,6 +21,10 @@ class AuditConfig(msgspec.Struct, frozen=True, kw_only=True):
     ttl_days: int = 3650
     #: Kafka consumer group of the writer; its offsets are committed after each insert.
     group: str = "rstat-audit"
+    #: The writer's static member id in that group (``group.instance.id``): a restarted writer takes its
+    #: partitions back at once instead of waiting out the dead one's session. Empty: the host name (a pod's
+    #: name on Kubernetes); each writer of a group needs its own.
+    instance: str = ""
     #: Most changes in one insert.
     batch_max: int = 50_000
     #: Seconds a batch may wait to fill before what it has is inserted (the floor of the audit's delay).

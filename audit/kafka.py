@@ -38,17 +38,22 @@ def topic_pattern(prefix: str) -> str:
 
 
 class CdcConsumer:
-    def __init__(self, bootstrap: str, group: str, pattern: str) -> None:
+    def __init__(self, bootstrap: str, group: str, instance: str, pattern: str) -> None:
         self.consumer = Consumer(
             {
                 "bootstrap.servers": bootstrap,
                 "group.id": group,
+                "group.instance.id": instance,
                 "enable.auto.commit": False,
                 "auto.offset.reset": "earliest",
                 "topic.metadata.refresh.interval.ms": 5000,  # a new table's topic joins within seconds
                 "fetch.wait.max.ms": 50,
                 "queued.max.messages.kbytes": 262144,
                 "error_cb": self._on_error,
+                # errors reach error_cb, which says once that Kafka is away and once that it is back;
+                # librdkafka's own log would repeat every failed connection, every second
+                "log_level": 2,
+                "reconnect.backoff.max.ms": 2000,  # back within 2 s of the brokers, not librdkafka's 10
             }
         )
         self.consumer.subscribe([pattern])

@@ -8,6 +8,7 @@ engine through the running writer's SQL endpoint when the writer holds it, direc
 from __future__ import annotations
 
 import signal
+import socket
 from types import FrameType
 
 from audit.embedded import EmbeddedStore, held_by_another_process
@@ -54,7 +55,12 @@ def run_audit(settings: Settings) -> None:
         settings.clickhouse.database,
         Adapters(
             store=writing_store(settings),
-            source=CdcConsumer(bootstrap, settings.audit.group, topic_pattern(cdc.topic_prefix)),
+            source=CdcConsumer(
+                bootstrap,
+                settings.audit.group,
+                settings.audit.instance or socket.gethostname(),
+                topic_pattern(cdc.topic_prefix),
+            ),
             registry=registry,
             reload_schemas=reload_schemas,
             schema_topic=cdc.schema_topic,
