@@ -53,10 +53,11 @@ export interface LineupHandlers {
   done(): void;
 }
 
+/** short words: four buttons share a phone's width */
 const PARTS: [Part, string][] = [
   ["starter", "Starter"],
-  ["bench", "Substitute"],
-  ["out", "Not playing"],
+  ["bench", "Bench"],
+  ["out", "Out"],
 ];
 
 export function renderLineups(

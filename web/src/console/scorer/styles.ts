@@ -125,6 +125,8 @@ export const scorerStyles = css`
     background: #fff;
     color: #14532d;
     font-weight: 600;
+  }
+  .badge[data-status] {
     text-transform: capitalize;
   }
   [data-connection="offline"] {
