@@ -32,6 +32,7 @@ from api.admin.queries import QUERIES, Queries
 from api.admin.regulations import regulations_handler
 from api.admin.resources import RESOURCES, SCORER_MATCH_FIELDS, Resource
 from api.admin.rows import check_refs, insert_row
+from api.admin.telegram import telegram_handlers
 from api.auth import ROLES, Principal, authenticate
 from api.config import ApiConfig
 from api.cors import cors_config
@@ -200,6 +201,7 @@ def create_admin_app(
     route_handlers += [*member_handlers(), *client_handlers(), calendar_handler(), *bulk_handlers()]
     route_handlers.append(regulations_handler())
     route_handlers += history_handlers(api.audit_url)
+    route_handlers += telegram_handlers()
     route_handlers += list(extra_routes)
     return Litestar(
         route_handlers=route_handlers,
