@@ -36,7 +36,7 @@ _TAGS |= {"blockquote", "tg-emoji"}
 
 @dataclass(frozen=True)
 class Sent:
-    """A message the fake accepted: to whom, what, when it arrived (``time.time()`` and monotonic)."""
+    """A message the fake accepted: to whom, what, when its request arrived (``time.time()``, monotonic)."""
 
     token: str
     chat_id: int
@@ -269,6 +269,7 @@ class FakeTelegram:
 
     def _send(self, token: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         chat_id, text = int(params["chat_id"]), str(params.get("text", ""))
+        at, mono = time.time(), time.monotonic()  # when it arrived: what Telegram's limits count
         with self._lock:
             reply = self._scripts[chat_id].popleft() if self._scripts[chat_id] else None
         if reply is not None and reply.code:
@@ -285,8 +286,8 @@ class FakeTelegram:
         markup = params.get("reply_markup")
         with self._lock:
             message_id = next(self._message_ids)
-            self.answers.append((chat_id, time.monotonic(), 200))
-            self.sent.append(Sent(token, chat_id, text, time.time(), time.monotonic(), message_id, markup))
+            self.answers.append((chat_id, mono, 200))
+            self.sent.append(Sent(token, chat_id, text, at, mono, message_id, markup))
         return 200, {"ok": True, "result": {"message_id": message_id, "chat": {"id": chat_id}, "text": text}}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

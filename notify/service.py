@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from notify.botapi import BotApi
@@ -130,8 +131,12 @@ async def _run(config: TelegramConfig, adapters: Adapters, directory: BotDirecto
         group_per_min=config.group_per_min,
         margin_s=config.margin_s,
     )
+    scheduler = Scheduler(limits, config.queue_size)
+    now = time.monotonic()
+    for bot, chat_id, ago in await adapters.deliveries.recent(61.0):
+        scheduler.limiter(bot).record(chat_id, now - ago)
     dispatcher = Dispatcher(
-        Scheduler(limits, config.queue_size),
+        scheduler,
         adapters.deliveries,
         adapters.api,
         directory.token,

@@ -247,6 +247,20 @@ class DeliveryStore:
             )
         return ended.rowcount
 
+    async def recent(self, seconds: float) -> list[tuple[str, int, float]]:
+        """(bot, chat, seconds ago) of the requests of the last ``seconds``, oldest first: a restarted
+        sender counts them against the limits it starts with, as Telegram still does."""
+        async with self.pool.connection() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT bot, chat_id, extract(epoch FROM now() - updated_at)::float8 AS ago "
+                    "FROM telegram.deliveries WHERE state IN ('sending', 'sent', 'unconfirmed') "
+                    "AND updated_at > now() - make_interval(secs => %s) ORDER BY updated_at",
+                    (seconds,),
+                )
+            ).fetchall()
+        return [(str(r["bot"]), int(r["chat_id"]), float(r["ago"])) for r in rows]
+
     async def recover(self) -> list[Row]:
         """At start: deliveries left ``sending`` by a process that died mid-request become ``unconfirmed``
         (Telegram may have delivered them; nothing can ask it). Returns them, for the log."""

@@ -98,9 +98,13 @@ class League:
     player: int = 0
 
 
-def build_league(conn: psycopg.Connection[Any], slug: str, teams: list[str], *, shared_bot: bool) -> League:
-    """An organization with a league of ``teams``, a player of the first, and its consent to the shared bot."""
-    org = _id(conn, "INSERT INTO organizations (slug, name) VALUES (%s, %s) RETURNING id", (slug, slug))
+def build_league(
+    conn: psycopg.Connection[Any], slug: str, teams: list[str], *, shared_bot: bool, org: int | None = None
+) -> League:
+    """A league of ``teams`` (and a player of the first) in organization ``org`` (a new one by default), and
+    the organization's consent to the shared bot."""
+    if org is None:
+        org = _id(conn, "INSERT INTO organizations (slug, name) VALUES (%s, %s) RETURNING id", (slug, slug))
     comp = _id(
         conn,
         "INSERT INTO competitions (org_id, sport, slug, name) VALUES (%s, 'football', %s, %s) RETURNING id",
@@ -123,7 +127,11 @@ def build_league(conn: psycopg.Connection[Any], slug: str, teams: list[str], *, 
         "INSERT INTO players (org_id, first_name, last_name) VALUES (%s, 'Ada', %s) RETURNING id",
         (org, f"{teams[0]} Striker"),
     )
-    conn.execute("INSERT INTO telegram_settings (org_id, shared_bot) VALUES (%s, %s)", (org, shared_bot))
+    conn.execute(
+        "INSERT INTO telegram_settings (org_id, shared_bot) VALUES (%s, %s) "
+        "ON CONFLICT (org_id) DO UPDATE SET shared_bot = EXCLUDED.shared_bot",
+        (org, shared_bot),
+    )
     return League(org, comp, season, stage, ids, player=player)
 
 
