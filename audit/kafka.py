@@ -12,8 +12,8 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from typing import Protocol
 
-import msgspec
 from confluent_kafka import OFFSET_INVALID, Consumer, KafkaError, KafkaException, TopicPartition
 
 __all__ = ["CdcConsumer", "Record", "topic_pattern"]
@@ -24,11 +24,17 @@ log = logging.getLogger(__name__)
 _PROBE_S = 2.0
 
 
-class Record(msgspec.Struct, frozen=True, array_like=True):
-    topic: str
-    partition: int
-    offset: int
-    value: bytes | None
+class Record(Protocol):
+    """A consumed message, as confluent-kafka's ``Message`` is one: the writer reads them as they come,
+    without copying a few hundred thousand of them into objects of its own."""
+
+    def topic(self) -> str | None: ...
+
+    def partition(self) -> int | None: ...
+
+    def offset(self) -> int | None: ...
+
+    def value(self) -> bytes | None: ...
 
 
 def topic_pattern(prefix: str) -> str:
@@ -48,7 +54,7 @@ class CdcConsumer:
                 "auto.offset.reset": "earliest",
                 "topic.metadata.refresh.interval.ms": 5000,  # a new table's topic joins within seconds
                 "fetch.wait.max.ms": 50,
-                "queued.max.messages.kbytes": 262144,
+                "queued.max.messages.kbytes": 65536,  # fetched ahead: enough for the largest batches
                 "error_cb": self._on_error,
                 # errors reach error_cb, which says once that Kafka is away and once that it is back;
                 # librdkafka's own log would repeat every failed connection, every second
@@ -74,14 +80,13 @@ class CdcConsumer:
 
     def poll(self, max_messages: int, wait_s: float) -> list[Record]:
         """Up to ``max_messages`` messages, waiting at most ``wait_s`` seconds for the first ones."""
-        got = []
-        for message in self.consumer.consume(max_messages, wait_s):
-            error = message.error()
-            if error is not None:
-                if error.code() != KafkaError._PARTITION_EOF:
+        messages = self.consumer.consume(max_messages, wait_s)
+        got: list[Record] = [m for m in messages if m.error() is None]
+        if len(got) < len(messages):
+            for message in messages:
+                error = message.error()
+                if error is not None and error.code() != KafkaError._PARTITION_EOF:
                     log.warning("%s [%s]: %s", message.topic(), message.partition(), error.str())
-                continue
-            got.append(Record(message.topic() or "", message.partition() or 0, message.offset() or 0, message.value()))
         if got:
             self._answered()
         elif self.down_since is not None and time.monotonic() - self._probed_at >= _PROBE_S:

@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 _BAD_DATA = frozenset({6, 27, 117, 748})
 _RETRY_MAX_S = 30.0
 
-Position = tuple[str, int, int]
-
 
 class ChangeSource(Protocol):
     """The CDC topics (audit/kafka.py ``CdcConsumer``)."""
@@ -51,7 +49,7 @@ class ChangeSource(Protocol):
     #: monotonic time since which no broker answers, None while they do
     down_since: float | None
 
-    def poll(self, max_messages: int, wait_s: float) -> list[Record]: ...
+    def poll(self, max_messages: int, wait_s: float) -> Sequence[Record]: ...
 
     def commit(self, offsets: Mapping[tuple[str, int], int]) -> None:
         """Commit the next offsets to read; raises when Kafka does not take them."""
@@ -63,11 +61,14 @@ class ChangeSource(Protocol):
 
 @dataclass
 class _Group:
-    """The messages of one schema in a batch."""
+    """The messages of one schema in a batch (each with a value)."""
 
     plan: Plan
-    datums: list[bytes] = field(default_factory=list)
-    positions: list[Position] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+    def datums(self) -> list[bytes]:
+        """The Avro datums: the messages without their single-object header."""
+        return [value[10:] for value in (r.value() for r in self.records) if value is not None]
 
 
 class Writer:
@@ -132,8 +133,7 @@ class Writer:
             self._measure_lag()
             return 0
         started = time.monotonic()
-        groups, offsets = self._group(records)
-        token = _token(records)
+        groups, offsets, token = self._group(records)
         written = 0
         for fingerprint, group in groups.items():
             written += self._insert(fingerprint, group, f"{token}:{fingerprint.hex()}")
@@ -144,23 +144,27 @@ class Writer:
         self.rows_written += written
         return written
 
-    def _group(self, records: list[Record]) -> tuple[dict[bytes, _Group], dict[tuple[str, int], int]]:
+    def _group(self, records: Sequence[Record]) -> tuple[dict[bytes, _Group], dict[tuple[str, int], int], str]:
+        """The batch's messages by schema, the next offset of each partition, and the batch's token."""
         groups: dict[bytes, _Group] = {}
         offsets: dict[tuple[str, int], int] = {}
+        first: dict[tuple[str, int], int] = {}
         for record in records:
-            offsets[(record.topic, record.partition)] = record.offset + 1
-            value = record.value
+            topic, offset = record.topic() or "", record.offset() or 0
+            partition = (topic, record.partition() or 0)
+            offsets[partition] = offset + 1
+            first.setdefault(partition, offset)
+            value = record.value()
             if value is None:  # a tombstone after a delete: the delete itself was audited
                 continue
-            if record.topic == self.schema_topic:  # shares the table topics' prefix in some set-ups
+            if topic == self.schema_topic:  # shares the table topics' prefix in some set-ups
                 self.registry.register(value.decode())
                 continue
             if len(value) < 10 or value[:2] != MAGIC:
                 log.warning(
                     "%s [%d] offset %d: not an Avro single-object message (%d bytes starting %r); skipped",
-                    record.topic,
-                    record.partition,
-                    record.offset,
+                    *partition,
+                    offset,
                     len(value),
                     value[:10],
                 )
@@ -170,16 +174,15 @@ class Writer:
             plan = self._plans[fingerprint] if fingerprint in self._plans else self._plan(fingerprint, record)
             if plan is None:
                 self.metrics.skipped.labels("other_schema").inc()
-                if record.topic not in self._foreign_topics:
-                    self._foreign_topics.add(record.topic)
-                    log.info("%s carries messages that are not change envelopes: they are not audited", record.topic)
+                if topic not in self._foreign_topics:
+                    self._foreign_topics.add(topic)
+                    log.info("%s carries messages that are not change envelopes: they are not audited", topic)
                 continue
             group = groups.get(fingerprint)
             if group is None:
                 group = groups[fingerprint] = _Group(plan)
-            group.datums.append(value[10:])
-            group.positions.append((record.topic, record.partition, record.offset))
-        return groups, offsets
+            group.records.append(record)
+        return groups, offsets, _token(first, offsets)
 
     def _plan(self, fingerprint: bytes, record: Record) -> Plan | None:
         hex_ = fingerprint.hex()
@@ -188,7 +191,7 @@ class Writer:
             log.info("read %s again for schema %s: %d schemas", self.schema_topic, hex_, found)
         if hex_ not in self.registry:
             raise SchemaMissingError(
-                f"{record.topic} [{record.partition}] offset {record.offset}: schema {hex_} is not on "
+                f"{record.topic()} [{record.partition()}] offset {record.offset()}: schema {hex_} is not on "
                 f"{self.schema_topic}, even after reading it again. The writer stopped before writing this "
                 "batch, and nothing after its last commit is lost. Publish the schema (`rstat cdc` publishes "
                 "the schema of every table it captures when it starts, so restarting the reader does it; "
@@ -210,20 +213,20 @@ class Writer:
                     self.target,
                     columns,
                     group.plan.select,
-                    data=container(schema_json, group.datums),
+                    data=container(schema_json, group.datums()),
                     structure=group.plan.structure,
                     token=token,
                 )
             except ClickHouseError as exc:
                 if exc.code in _BAD_DATA and not checked:
                     checked = True
-                    if self._drop_corrupt(fingerprint, group):
+                    if self._drop_corrupt(group):
                         continue
                 if self.stop.is_set():
                     raise  # stopping: nothing of this batch is committed, the next start writes it
                 log.warning(
                     "inserting %d changes of %s failed, retrying in %.1f s: %s",
-                    len(group.datums),
+                    len(group.records),
                     group.plan.table,
                     delay,
                     exc.message.splitlines()[0],
@@ -231,26 +234,29 @@ class Writer:
                 self.stop.wait(delay)
                 delay = min(delay * 2, _RETRY_MAX_S)
                 continue
-            self.metrics.rows.labels(group.plan.table).inc(len(group.datums))
-            return len(group.datums)
+            self.metrics.rows.labels(group.plan.table).inc(len(group.records))
+            return len(group.records)
 
-    def _drop_corrupt(self, fingerprint: bytes, group: _Group) -> bool:
+    def _drop_corrupt(self, group: _Group) -> bool:
         """Find the datums ClickHouse could not read by decoding each one here; drop them (logging where each
         was). True when some were dropped."""
-        header = MAGIC + fingerprint
-        kept: list[bytes] = []
-        positions: list[Position] = []
-        for datum, position in zip(group.datums, group.positions, strict=True):
+        kept: list[Record] = []
+        for record in group.records:
             try:
-                self.registry.decode(header + datum)
+                self.registry.decode(record.value() or b"")
             except Exception as exc:  # fastavro fails in many ways (EOFError, ValueError, IndexError...)
-                log.warning("%s [%d] offset %d: an Avro datum that does not decode (%s); skipped", *position, exc)
+                log.warning(
+                    "%s [%d] offset %d: an Avro datum that does not decode (%s); skipped",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    exc,
+                )
                 self.metrics.skipped.labels("corrupt").inc()
                 continue
-            kept.append(datum)
-            positions.append(position)
-        dropped = len(kept) < len(group.datums)
-        group.datums, group.positions = kept, positions
+            kept.append(record)
+        dropped = len(kept) < len(group.records)
+        group.records = kept
         return dropped
 
     def _commit(self, offsets: Mapping[tuple[str, int], int]) -> None:
@@ -270,9 +276,9 @@ class Writer:
     def _observe_newest(self, groups: dict[bytes, _Group]) -> None:
         """Commit time and LSN of the batch's newest change: decoding one message per group is enough."""
         newest: tuple[int, int] | None = None
-        for fingerprint, group in groups.items():
-            if group.datums:
-                source = self.registry.decode(MAGIC + fingerprint + group.datums[-1])[1]["source"]
+        for group in groups.values():
+            if group.records:
+                source = self.registry.decode(group.records[-1].value() or b"")[1]["source"]
                 mark = (int(source["commit_lsn"]), int(source["commit_ts_us"]))
                 newest = mark if newest is None or mark > newest else newest
         if newest is not None:
@@ -284,12 +290,8 @@ class Writer:
             self.metrics.lag.labels(topic).set(lag)
 
 
-def _token(records: list[Record]) -> str:
+def _token(first: dict[tuple[str, int], int], after: dict[tuple[str, int], int]) -> str:
     """The batch's deduplication token: its offset range in each partition (the same batch, read again
-    after a failed insert, gets the same token)."""
-    ranges: dict[tuple[str, int], tuple[int, int]] = {}
-    for r in records:
-        low, high = ranges.get((r.topic, r.partition), (r.offset, r.offset))
-        ranges[(r.topic, r.partition)] = (min(low, r.offset), max(high, r.offset))
-    text = ";".join(f"{t}:{p}:{low}-{high}" for (t, p), (low, high) in sorted(ranges.items()))
+    after a restart, gets the same token)."""
+    text = ";".join(f"{t}:{p}:{first[(t, p)]}-{after[(t, p)]}" for t, p in sorted(first))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

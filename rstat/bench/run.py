@@ -89,12 +89,19 @@ def _web(settings: Settings) -> dict[str, object]:
     return bench_web(settings)
 
 
+def _audit(settings: Settings) -> dict[str, object]:
+    from rstat.bench.audit import bench_audit  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_audit(settings)
+
+
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
     "cdc": _cdc,
     "streams": _streams,
     "api": _api,
     "web": _web,
+    "audit": _audit,
 }
 
 

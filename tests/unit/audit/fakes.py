@@ -16,11 +16,10 @@ from typing import Any
 import fastavro
 
 from audit.errors import ClickHouseError
-from audit.kafka import Record
 from schemas.codec import SchemaRegistry
 from schemas.envelope import envelope_schema
 
-__all__ = ["THINGS", "Envelopes", "FakeSource", "FakeStore"]
+__all__ = ["THINGS", "Envelopes", "FakeMessage", "FakeSource", "FakeStore"]
 
 THINGS = [("id", "long"), ("name", "string"), ("score", "int")]
 
@@ -56,17 +55,39 @@ class Envelopes:
         return self.registry.encode(self.fingerprint, record)
 
 
+@dataclass(frozen=True)
+class FakeMessage:
+    """A consumed message, with the methods of confluent-kafka's ``Message`` the writer calls."""
+
+    _topic: str
+    _partition: int
+    _offset: int
+    _value: bytes | None
+
+    def topic(self) -> str:
+        return self._topic
+
+    def partition(self) -> int:
+        return self._partition
+
+    def offset(self) -> int:
+        return self._offset
+
+    def value(self) -> bytes | None:
+        return self._value
+
+
 @dataclass
 class FakeSource:
     """Hands out ``batches`` one per poll; records commits (``refuse_commits`` makes the next ones fail)."""
 
-    batches: list[list[Record]] = field(default_factory=list)
+    batches: list[list[FakeMessage]] = field(default_factory=list)
     committed: dict[tuple[str, int], int] = field(default_factory=dict)
     refuse_commits: int = 0
     down_since: float | None = None
     closed: bool = False
 
-    def poll(self, max_messages: int, wait_s: float) -> list[Record]:
+    def poll(self, max_messages: int, wait_s: float) -> list[FakeMessage]:
         return self.batches.pop(0) if self.batches else []
 
     def commit(self, offsets: Mapping[tuple[str, int], int]) -> None:

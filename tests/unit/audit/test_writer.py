@@ -11,12 +11,11 @@ import pytest
 
 from audit.config import AuditConfig
 from audit.errors import ClickHouseError, SchemaMissingError
-from audit.kafka import Record
 from audit.metrics import AuditMetrics
 from audit.writer import Writer
 from schemas.codec import SchemaRegistry
 from schemas.envelope import envelope_schema
-from tests.unit.audit.fakes import Envelopes, FakeSource, FakeStore
+from tests.unit.audit.fakes import Envelopes, FakeMessage, FakeSource, FakeStore
 
 TOPIC = "rstat.cdc.things"
 
@@ -35,7 +34,7 @@ class RegistryTopic(SchemaRegistry):
 
 
 class Rig:
-    def __init__(self, batches: list[list[Record]]) -> None:
+    def __init__(self, batches: list[list[FakeMessage]]) -> None:
         self.published = RegistryTopic()
         self.things = Envelopes(self.published)
         self.known = SchemaRegistry()  # what the writer has read of the registry topic so far
@@ -65,8 +64,10 @@ class Rig:
         return 0.0 if value is None else value
 
 
-def records(values: Sequence[bytes | None], topic: str = TOPIC, partition: int = 0, start: int = 0) -> list[Record]:
-    return [Record(topic, partition, start + n, v) for n, v in enumerate(values)]
+def records(
+    values: Sequence[bytes | None], topic: str = TOPIC, partition: int = 0, start: int = 0
+) -> list[FakeMessage]:
+    return [FakeMessage(topic, partition, start + n, v) for n, v in enumerate(values)]
 
 
 def test_a_batch_is_inserted_then_its_offsets_committed() -> None:
