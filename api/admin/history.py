@@ -27,7 +27,7 @@ from api.db import Database
 from api.errors import InvalidError, NotFoundError, UnavailableError
 from api.tenancy import OWNERS, org_of
 
-__all__ = ["FieldChange", "HistoryEntry", "HistoryPage", "history_handlers"]
+__all__ = ["FieldChange", "HistoryEntry", "HistoryPage", "history_handlers", "shown_actor"]
 
 #: who may read histories: the roles that write (a viewer reads the data, not who wrote it)
 READERS = ("scorer", "editor", "owner")
@@ -84,12 +84,16 @@ class _AuditPage(msgspec.Struct, frozen=True):
     total: int
 
 
-def _shown(actor: str, emails: dict[int, str]) -> str:
+def shown_actor(actor: str, source: str, emails: dict[int, str]) -> str:
+    """Who, in words: a user's email, ``crawler: nhl`` (a crawler's writes name it in their source),
+    ``command line (root)``, ``by hand in SQL`` for a change without attribution."""
     if not actor:
         return "by hand in SQL"
     kind, _, name = actor.partition(":")
     if kind == "user" and name.isdigit():
         return emails.get(int(name), actor)
+    if source.startswith("crawler:"):
+        return f"crawler: {source.partition(':')[2]}"
     if kind in ("crawler", "client"):
         return f"{kind}: {name}"
     if kind == "cli":
@@ -139,7 +143,7 @@ async def _history(
             id=e.key.get("id") if isinstance(e.key.get("id"), int) else None,
             op=e.op,
             at=e.at,
-            actor=_shown(e.actor, emails),
+            actor=shown_actor(e.actor, e.source, emails),
             actor_id=e.actor,
             source=e.source,
             request_id=e.request_id,
