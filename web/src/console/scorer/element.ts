@@ -11,7 +11,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { type AdminClient, ApiError, OfflineError } from "../core/api.js";
 import { type Connection, Outbox } from "../offline/queue.js";
 import { IdbStore, MemoryStore, type EntryStore, type SnapshotStore } from "../offline/store.js";
-import type { Operation, Refusal } from "../offline/types.js";
+import type { Operation } from "../offline/types.js";
 import { applyAnswers } from "./apply.js";
 import * as clocks from "./clock.js";
 import { type MatchContext, readMatch } from "./data.js";
@@ -33,40 +33,22 @@ import { choicesOf, draftOf, type LineupDraft, renderLineups } from "./lineup.js
 import {
   CARDS,
   CLOSED_STATUSES,
-  clockText,
   type EntryMeta,
   type EventDraft,
-  eventText,
   finalResult,
   GOALS,
-  periodName,
   RULES,
   scoreOf,
-  whenText,
 } from "./model.js";
 import { type Action, ACTION_LABEL, actionsFor, type Draft, draftEvent, renderSheet } from "./sheet.js";
 import { scorerStyles } from "./styles.js";
+import { clockControls, confirmFinal, confirmUndo } from "./controls.js";
+import { conflictAlert, entryList, errorText, header } from "./view.js";
 
 /** Dispatched when the API says the session is over (the shell shows the sign-in form); same as organizer. */
 const SESSION_ENDED = "rsc-session-ended";
 
 type Store = EntryStore & SnapshotStore;
-
-/** What went wrong, in words: the API's detail (and each refused field), or the lost connection. */
-export function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    const fields = Array.isArray(error.body.fields) ? (error.body.fields as { message?: unknown }[]) : [];
-    const said = fields.map((f) => (typeof f?.message === "string" ? f.message : "")).filter(Boolean);
-    return said.length ? `${error.detail}: ${said.join("; ")}` : error.detail;
-  }
-  if (error instanceof OfflineError) return "No connection to the server.";
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A refusal kept with its entry, in words: the detail and what each refused field says. */
-function refusalText(refusal: Refusal): string {
-  return errorText(new ApiError(refusal.status, refusal.code, refusal.detail, refusal.body));
-}
 
 type Confirm = "undo" | "final" | null;
 
@@ -493,74 +475,33 @@ export class RstatScorer extends LitElement {
             <p><button type="button" @click=${() => void this.start()}>Try again</button></p>`
         : html`<p class="muted" role="status">Loading the match…</p>`}`;
     }
-    return html`${this.renderHeader(context)}
+    return html`${header(context, this.protocol, this.connection, this.entries.length)}
       ${this.loadError ? html`<p class="alert" role="alert">${this.loadError}</p>` : nothing}
       ${this.trouble ? html`<p class="alert" role="alert">${this.trouble}</p>` : nothing}
-      ${this.renderConflict()}
+      ${conflictAlert(this.entries)}
       ${this.view === "lineups" ? this.renderLineupStep(context) : this.renderPad(context)}
-      ${this.renderEntries(context)}`;
-  }
-
-  private renderHeader(context: MatchContext): TemplateResult {
-    const { match, teams } = context;
-    const score = scoreOf(this.protocol, match);
-    const waiting = this.entries.length;
-    const shootout = score.shootout.home + score.shootout.away > 0 || this.protocol.some((e) => e.kind === "shootout_attempt");
-    return html`<header class="match">
-      <div class="teams">
-        <span class="name" data-team="home">${teams[match.home_team_id]?.name ?? "Home"}</span>
-        <span class="score" aria-label=${`Score ${score.home} to ${score.away}`} aria-live="polite"
-          ><span data-home-score>${score.home}</span>–<span data-away-score>${score.away}</span></span
-        >
-        <span class="name" data-team="away">${teams[match.away_team_id]?.name ?? "Away"}</span>
-      </div>
-      ${shootout ? html`<div class="shootout" style="text-align:center">Shoot-out ${score.shootout.home}–${score.shootout.away}</div>` : nothing}
-      <div class="status-line">
-        <span class="badge" data-status=${match.status}>${match.status}</span>
-        <span class="badge" data-connection=${this.connection}
-          >${this.connection === "online" ? "Online" : "Offline"}${waiting ? ` · ${waiting} waiting` : ""}</span
-        >
-      </div>
-    </header>`;
+      ${entryList(context, this.items, {
+        discard: (entry) => void this.discard(entry),
+        resend: (entry) => void this.outbox?.resend(entry.id),
+        reopen: (entry) => void this.reopenAndSend(entry),
+      })}`;
   }
 
   private renderClock(context: MatchContext): TemplateResult {
-    const seconds = clocks.displaySeconds(context.sport, this.clock, this.now);
     const rules = RULES[context.sport];
-    const regularOver = context.events.some((e) => e.kind === "period_end" && e.period >= rules.regular) || this.clock.period > rules.regular;
-    return html`<div class="clock" data-period=${this.clock.period}>
-      <span class="period">${periodName(context.sport, this.clock.period)}</span>
-      ${this.shootout
-        ? nothing
-        : html`<span class="time" role="timer" aria-label="Match clock" data-clock=${this.clock.running ? "running" : "stopped"}>${clockText(seconds)}</span>
-            ${this.clock.running
-              ? html`<button type="button" @click=${() => this.setClock(clocks.pause(this.clock, Date.now()))}>Pause clock</button>`
-              : html`<button type="button" @click=${() => this.setClock(clocks.start(this.clock, Date.now()))}>Start clock</button>`}
-            <button type="button" class="link" @click=${() => (this.editingClock = !this.editingClock)}>Set</button>
-            ${this.editingClock ? this.renderClockEdit() : nothing}`}
-      ${regularOver && !this.shootout
-        ? html`<button type="button" @click=${() => this.startOvertime()}>Overtime</button>
-            <button type="button" @click=${() => this.startShootout()}>Shoot-out</button>`
-        : nothing}
-    </div>`;
-  }
-
-  private renderClockEdit(): TemplateResult {
-    const seconds = Math.floor(clocks.elapsedMs(this.clock, this.now) / 1000);
-    const set = (e: Event): void => {
-      const form = (e.target as HTMLElement).closest("form");
-      e.preventDefault();
-      if (!form) return;
-      const data = new FormData(form);
-      const total = Number(data.get("mm") ?? 0) * 60 + Number(data.get("ss") ?? 0);
-      this.setClock(clocks.setElapsed(this.clock, Number.isFinite(total) ? total : 0, Date.now()));
-      this.editingClock = false;
-    };
-    return html`<form @submit=${set}>
-      <label>Min <input name="mm" type="number" inputmode="numeric" min="0" .value=${String(Math.floor(seconds / 60))} /></label>
-      <label>Sec <input name="ss" type="number" inputmode="numeric" min="0" max="59" .value=${String(seconds % 60)} /></label>
-      <button type="submit">Set clock</button>
-    </form>`;
+    const regularOver =
+      context.events.some((e) => e.kind === "period_end" && e.period >= rules.regular) || this.clock.period > rules.regular;
+    return clockControls(context.sport, this.clock, this.now, { editing: this.editingClock, regularOver }, {
+      start: () => this.setClock(clocks.start(this.clock, Date.now())),
+      pause: () => this.setClock(clocks.pause(this.clock, Date.now())),
+      edit: () => (this.editingClock = !this.editingClock),
+      set: (seconds) => {
+        this.setClock(clocks.setElapsed(this.clock, seconds, Date.now()));
+        this.editingClock = false;
+      },
+      overtime: () => this.startOvertime(),
+      shootout: () => this.startShootout(),
+    });
   }
 
   private renderPad(context: MatchContext): TemplateResult {
@@ -598,25 +539,13 @@ export class RstatScorer extends LitElement {
   }
 
   private renderConfirm(context: MatchContext, last: Item | undefined): TemplateResult | typeof nothing {
-    if (this.confirm === "undo" && last?.event) {
-      return html`<div class="confirm" role="group" aria-label="Confirm undo">
-        <span>Undo “${whenText(context.sport, last.event)} ${eventText(context.sport, last.event, context.players, context.teams)}”?</span>
-        <div class="actions">
-          <button type="button" class="secondary" @click=${() => (this.confirm = null)}>Keep it</button>
-          <button type="button" class="danger" data-confirm="undo" @click=${() => void this.undo()}>Confirm undo</button>
-        </div>
-      </div>`;
-    }
+    const cancel = (): void => {
+      this.confirm = null;
+    };
+    if (this.confirm === "undo" && last?.event) return confirmUndo(context, last.event, { cancel, confirm: () => void this.undo() });
     if (this.confirm === "final") {
-      const r = finalResult(context.sport, this.protocol, context.match);
-      const names = `${context.teams[context.match.home_team_id]?.name ?? "Home"} ${r.home_score}–${r.away_score} ${context.teams[context.match.away_team_id]?.name ?? "Away"}`;
-      return html`<div class="confirm" role="group" aria-label="Confirm final whistle">
-        <span>Finish the match: <strong>${names}</strong> (${r.decided_in === "REG" ? "regular time" : r.decided_in === "OT" ? "after overtime" : "after a shoot-out"})?</span>
-        <div class="actions">
-          <button type="button" class="secondary" @click=${() => (this.confirm = null)}>Not yet</button>
-          <button type="button" class="danger" data-confirm="final" @click=${() => void this.finalWhistle()}>Confirm final whistle</button>
-        </div>
-      </div>`;
+      const result = finalResult(context.sport, this.protocol, context.match);
+      return confirmFinal(context, result, { cancel, confirm: () => void this.finalWhistle() });
     }
     return nothing;
   }
@@ -642,54 +571,6 @@ export class RstatScorer extends LitElement {
     });
   }
 
-  private renderConflict(): TemplateResult | typeof nothing {
-    const conflict = this.entries.find((e) => e.state === "conflict");
-    if (!conflict?.refusal) return nothing;
-    const behind = this.entries.length - 1;
-    return html`<div class="alert" role="alert" data-conflict=${conflict.refusal.rule ?? conflict.refusal.code}>
-      <strong>Refused by the server:</strong> ${refusalText(conflict.refusal)}
-      ${behind > 0 ? html`<br />${behind} later ${behind === 1 ? "entry waits" : "entries wait"} behind it.` : nothing}
-    </div>`;
-  }
-
-  private renderEntries(context: MatchContext): TemplateResult {
-    const items = [...this.items].reverse();
-    return html`<h2>Entries</h2>
-      ${items.length === 0 ? html`<p class="muted">Nothing entered yet.</p>` : nothing}
-      <ul class="entries">
-        ${items.map((item) => this.renderItem(context, item))}
-      </ul>`;
-  }
-
-  private renderItem(context: MatchContext, item: Item): TemplateResult {
-    const meta = item.entry?.meta;
-    let when = "";
-    let text: string;
-    if (meta?.kind === "match") text = meta.label;
-    else if (meta?.kind === "lineups") text = `Line-up of ${context.teams[meta.team_id]?.name ?? `team ${meta.team_id}`}: ${meta.lineups.filter((l) => l.starter).length} starters, ${meta.lineups.filter((l) => !l.starter).length} substitutes`;
-    else if (item.event) {
-      when = whenText(context.sport, item.event);
-      text = eventText(context.sport, item.event, context.players, context.teams);
-      if (meta?.kind === "undo") text = `Undo: ${text}`;
-    } else text = "";
-    const state = item.state === "sent" ? "sent" : item.state === "pending" ? "waiting to be sent" : "refused";
-    return html`<li data-entry-state=${item.state} data-kind=${item.event?.kind ?? meta?.kind ?? ""} data-event-id=${item.row?.id ?? nothing}>
-      <span class="when">${when}</span>
-      <span class="what">${text}</span>
-      <span class="state muted">${state}${item.refusal ? html`: ${refusalText(item.refusal)}` : nothing}</span>
-      ${item.state === "conflict" && item.entry ? this.renderResolve(item.entry) : nothing}
-    </li>`;
-  }
-
-  private renderResolve(entry: ScorerEntry): TemplateResult {
-    const closed = entry.refusal?.rule === "match_closed";
-    return html`<span class="resolve">
-      <button type="button" @click=${() => void this.discard(entry)}>Discard</button>
-      ${closed
-        ? html`<button type="button" class="primary" @click=${() => void this.reopenAndSend(entry)}>Reopen match and send</button>`
-        : html`<button type="button" class="primary" @click=${() => void this.outbox?.resend(entry.id)}>Send again</button>`}
-    </span>`;
-  }
 }
 
 if (!customElements.get("rstat-scorer")) customElements.define("rstat-scorer", RstatScorer);

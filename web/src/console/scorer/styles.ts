@@ -108,6 +108,7 @@ export const scorerStyles = css`
   }
   .shootout {
     font-size: 0.9rem;
+    text-align: center;
   }
   .status-line {
     display: flex;
