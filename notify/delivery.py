@@ -102,11 +102,12 @@ class Dispatcher:
         while True:
             if self.spilled and self.scheduler.room() * 2 >= self.scheduler.capacity:
                 await self._refill()
+            await self.slots.acquire()  # before taking: a taken send must leave at once, not wait for a slot
             got = self.scheduler.take(self.clock())
             if isinstance(got, Entry):
-                await self.slots.acquire()
                 await self._start(got)
                 continue
+            self.slots.release()
             self.wake.clear()
             timeout = None if got is None else max(0.0, got - self.clock())
             with contextlib.suppress(TimeoutError):

@@ -8,13 +8,15 @@ Here a 429 pauses the one chat it concerns, and each chat keeps its own pace whi
 
 Limits, each over a sliding window (``margin_s`` added to every window, so latency jitter on the way to
 Telegram never makes two sends look closer there than they were here):
-- all chats: at most ``global_per_s`` messages in any second;
+- all chats: at most ``global_per_s`` messages in any second, spread evenly (one every 1/``global_per_s``
+  seconds at most: a burst of 30 requests at once arrives with more jitter than 30 spread over the second);
 - one chat: ``chat_interval_s`` between two messages;
 - one group, supergroup or channel (negative chat id): at most ``group_per_min`` in any minute.
 """
 
 from __future__ import annotations
 
+import contextlib
 from bisect import insort
 from collections import deque
 
@@ -45,9 +47,12 @@ class BotLimiter:
         window = 1.0 + self.limits.margin_s
         while self._sent and self._sent[0] + window <= now:
             self._sent.popleft()
-        if len(self._sent) < self.limits.global_per_s:
+        if not self._sent:
             return now
-        return self._sent[len(self._sent) - self.limits.global_per_s] + window
+        at = max(now, self._sent[-1] + 1.0 / self.limits.global_per_s)  # evenly spread, not 30 at once
+        if len(self._sent) < self.limits.global_per_s:
+            return at
+        return max(at, self._sent[len(self._sent) - self.limits.global_per_s] + window)
 
     def chat_ready_at(self, chat_id: int, now: float) -> float:
         """The earliest time a message may go to ``chat_id`` (its pace, its group window, a 429's pause)."""
@@ -95,9 +100,8 @@ class BotLimiter:
 
 
 def _move(times: deque[float], was: float, now: float) -> None:
-    """Replace ``was`` by ``now`` in the sorted ``times`` (no-op if ``was`` has left the window)."""
-    try:
+    """Replace ``was`` by ``now`` in the sorted ``times`` (``was`` may have left the window already: the
+    send still counts from ``now``)."""
+    with contextlib.suppress(ValueError):
         times.remove(was)
-    except ValueError:
-        return
     insort(times, now)
