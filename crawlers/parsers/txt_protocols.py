@@ -3,7 +3,8 @@
 The cards come from :func:`crawlers.football_txt.parse_football_txt`; this module reads what that parser
 skips. A line-up paragraph is ``Team: Keeper - Defender, ... - Forward (70' Sub (85' Sub2))`` with marks in
 brackets (``[c]`` captain, ``[Y 88']`` cards); the goal block under the score line lists
-``(Home Scorer 12', 43', Other 71'(og); Away Scorer 73')``, an own goal credited to the side it is listed on.
+``(Home Scorer 12', 43', Other 71'(og); Away Scorer 73')``, an own goal credited to the side it is listed on;
+a shoot-out is ``Penalties: 1-0 Kicker, 1-1 Kicker, Kicker (missed), ...`` in the order of the kicks.
 Names are kept as written (``Denis CHERYSHEV``) so that every goal and card finds its player in a line-up.
 """
 
@@ -15,10 +16,11 @@ import msgspec
 
 from crawlers.football_txt import parse_football_txt
 
-__all__ = ["Card", "Protocol", "Substitution", "TxtGoal", "parse_protocols", "split_name"]
+__all__ = ["Card", "Kick", "Protocol", "Substitution", "TxtGoal", "parse_protocols", "split_name"]
 
 MATCH_LINE = re.compile(r"^  (?P<home>\S.*?) v (?P<away>\S.*?)\s{2,}(?P<hs>\d+)-\d+")
 MINUTE = re.compile(r"^(\d+)(?:\+(\d+))?'$")
+KICK = re.compile(r"^(?:(?P<home>\d+)-(?P<away>\d+)\s+)?(?P<name>.+?)(?P<missed>\s*\(missed\))?$")
 
 
 class Substitution(msgspec.Struct, frozen=True):
@@ -43,6 +45,14 @@ class Card(msgspec.Struct, frozen=True):
     minute: int
 
 
+class Kick(msgspec.Struct, frozen=True):
+    """A shoot-out kick; its side is the kicker's (found in the line-ups), else the alternation's."""
+
+    side: str
+    player: str
+    scored: bool
+
+
 class Protocol(msgspec.Struct, frozen=True, kw_only=True):
     home: str
     away: str
@@ -50,6 +60,7 @@ class Protocol(msgspec.Struct, frozen=True, kw_only=True):
     substitutions: dict[str, tuple[Substitution, ...]]
     goals: tuple[TxtGoal, ...]
     cards: tuple[Card, ...]
+    shootout: tuple[Kick, ...] = ()
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -123,6 +134,29 @@ def _goals(text: str, home_scored: bool) -> tuple[TxtGoal, ...]:
     return tuple(goals)
 
 
+def _shootout(text: str, lineups: dict[str, tuple[tuple[str, ...], tuple[Substitution, ...]]]) -> tuple[Kick, ...]:
+    """The kicks of a ``Penalties:`` block. A scored kick's side shows in the score it reaches; a missed one
+    is the side of the kicker's line-up, or else the other side of the kick before (kicks alternate)."""
+    played = {side: set(starters) | {s.player_in for s in subs} for side, (starters, subs) in lineups.items()}
+    kicks: list[Kick] = []
+    score = (0, 0)
+    for entry in (e.strip() for e in text.split(",") if e.strip()):
+        found = KICK.match(entry)
+        if found is None:
+            raise ValueError(f"bad shoot-out kick {entry!r}")
+        name = " ".join(found.group("name").split())
+        if found.group("home") is not None:
+            reached = (int(found.group("home")), int(found.group("away")))
+            side = "home" if reached[0] > score[0] else "away"
+            score = reached
+        elif name in played["home"] or name in played["away"]:
+            side = "home" if name in played["home"] else "away"
+        else:
+            side = "away" if kicks and kicks[-1].side == "home" else "home"
+        kicks.append(Kick(side=side, player=name, scored=found.group("home") is not None))
+    return tuple(kicks)
+
+
 def parse_protocols(text: str) -> list[Protocol]:
     """Every match of the file in order (the same order as openfootball's JSON of the tournament)."""
     cards = parse_football_txt(text)
@@ -143,6 +177,15 @@ def parse_protocols(text: str) -> list[Protocol]:
                 i += 1
                 if goal_text.rstrip().endswith(")"):
                     break
+        penalties = ""
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i < len(lines) and lines[i].startswith("Penalties:"):
+            penalties = lines[i].removeprefix("Penalties:")
+            i += 1
+            while i < len(lines) and lines[i].startswith(" ") and lines[i].strip():
+                penalties += " " + lines[i].strip()
+                i += 1
         paragraphs: dict[str, str] = {}
         side = ""
         while i < len(lines) and not MATCH_LINE.match(lines[i]) and not lines[i].startswith(("Refs:", "▪")):
@@ -165,6 +208,7 @@ def parse_protocols(text: str) -> list[Protocol]:
                 cards=tuple(
                     Card("home" if c.team == home else "away", c.player, str(c.kind), c.minute) for c in parsed.cards
                 ),
+                shootout=_shootout(penalties, lineups) if penalties else (),
             )
         )
     return protocols

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from crawlers.parsers.txt_protocols import Protocol, parse_protocols, split_name
 from rstat.demo.client import AdminApi
 from rstat.demo.config import DemoConfig
 from rstat.demo.data import (
@@ -25,7 +26,6 @@ from rstat.demo.data import (
 )
 from rstat.demo.football import lineup, protocol_events
 from rstat.demo.hockey import read_play_by_play
-from rstat.demo.protocols import Protocol, parse_protocols, split_name
 from rstat.demo.rows import event_body, period_scores_of, pl_period_scores
 from rstat.demo.state import DemoState
 

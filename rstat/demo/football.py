@@ -3,8 +3,8 @@ results (whose goals need invented minutes, see :func:`rstat.demo.script.synthes
 
 from __future__ import annotations
 
+from crawlers.parsers.txt_protocols import Protocol
 from rstat.demo.data import Fixture
-from rstat.demo.protocols import Protocol
 from rstat.demo.script import LiveEvent, football_period
 
 __all__ = ["OTHER", "lineup", "protocol_events"]

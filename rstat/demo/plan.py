@@ -11,13 +11,13 @@ from typing import Any
 
 import msgspec
 
+from crawlers.parsers.txt_protocols import parse_protocols
 from rstat.demo.build import PBP_FILES
 from rstat.demo.client import AdminApi
 from rstat.demo.config import DemoConfig
 from rstat.demo.data import premier_league, world_cup
 from rstat.demo.football import lineup, protocol_events
 from rstat.demo.hockey import read_play_by_play
-from rstat.demo.protocols import parse_protocols
 from rstat.demo.script import MatchScript, synthesized_goals
 from rstat.demo.state import DemoState
 

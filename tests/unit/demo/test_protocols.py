@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.parsers.txt_protocols import Protocol, parse_protocols, split_name
 from rstat.demo.data import world_cup
 from rstat.demo.football import lineup, protocol_events
-from rstat.demo.protocols import Protocol, parse_protocols, split_name
 from rstat.demo.rows import event_body
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "football"
