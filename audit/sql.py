@@ -152,7 +152,7 @@ def require_read(sql: str) -> None:
     if keyword in WRITE_STATEMENTS:
         allowed = ", ".join(READ_STATEMENTS)
         raise ClickHouseError(
-            f"Code: 164. DB::Exception: The audit SQL endpoint is read-only: it runs {allowed} queries, "
+            f"Code: 164. DB::Exception: The audit trail is read-only: it runs {allowed} queries, "
             f"not {keyword}. (READONLY)",
             code=164,
         )

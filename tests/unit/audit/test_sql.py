@@ -64,7 +64,7 @@ def test_writes_are_refused_saying_what_is_allowed(sql: str, keyword: str) -> No
     with pytest.raises(ClickHouseError) as refused:
         require_read(sql)
     assert refused.value.code == 164
-    assert refused.value.message.startswith("Code: 164. DB::Exception: The audit SQL endpoint is read-only")
+    assert refused.value.message.startswith("Code: 164. DB::Exception: The audit trail is read-only")
     assert f"not {keyword}. (READONLY)" in refused.value.message
     assert http_status(refused.value) == 403
 
