@@ -12,11 +12,29 @@ refuse what the database would, naming the field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import msgspec
 
 from api.tenancy import org_column
+from schemas.columns import (
+    Code,
+    ContentKind,
+    Count,
+    DecidedIn,
+    EventKind,
+    MatchStatus,
+    Nationality,
+    Number,
+    PenaltyMinutes,
+    Positive,
+    Slug,
+    SmallCount,
+    StageKind,
+    Strength,
+    Url,
+    text,
+)
 from sports.registry import SPORTS as SPORT_RULES
 
 __all__ = ["RESOURCES", "Field", "Resource"]
@@ -87,58 +105,15 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
-# The columns' rules (schemas/sql), so that the API refuses a value in words, naming the field, before the
-# database would refuse it by a constraint's name; the OpenAPI document shows them to clients. Rules across
-# fields (a team against itself, a season ending before it starts) and the sport's limits stay in the database.
+# The columns' rules (schemas/sql, as :mod:`schemas.columns` writes them) make Create and Update refuse a value
+# in words, naming the field, before the database would refuse it by a constraint's name; the OpenAPI document
+# shows them to clients. Rules across fields and the sport's limits stay in the database.
 
 #: the ``sports`` table's rows, which are the sports the rules know (a unit test holds the two together)
 SPORTS = tuple(SPORT_RULES)
-SMALLINT = 32767
-
-
-def _text(longest: int) -> Any:
-    return Annotated[str, msgspec.Meta(min_length=1, max_length=longest)]
-
-
-def _pattern(regex: str) -> Any:
-    return Annotated[str, msgspec.Meta(pattern=regex)]
-
-
-def _small(least: int, most: int = SMALLINT) -> Any:
-    """A smallint column with a CHECK on its range."""
-    return Annotated[int, msgspec.Meta(ge=least, le=most)]
-
-
 Text = str
 Sport = Literal[SPORTS]  # type: ignore[valid-type]
-Slug = _pattern("^[a-z0-9][a-z0-9-]{0,62}$")
-StageKind = Literal["league", "groups", "knockout", "playoff"]
-MatchStatus = Literal["scheduled", "live", "finished", "postponed", "cancelled", "awarded"]
-DecidedIn = Literal["REG", "OT", "SO", "AWD"]
-EventKind = Literal[
-    "goal",
-    "own_goal",
-    "penalty_goal",
-    "penalty_miss",
-    "yellow",
-    "second_yellow",
-    "red",
-    "penalty",
-    "substitution",
-    "shot",
-    "save",
-    "goalie_change",
-    "shootout_attempt",
-    "period_end",
-]
-Strength = Literal["EV", "PP", "SH", "EN"]
-PenaltyMinutes = Literal[2, 4, 5, 10, 20, 25]
-ContentKind = Literal["news", "video", "photo"]
-#: an integer column with a CHECK (>= 0)
-Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
-Positive = _small(1)
-SmallCount = _small(0)
-Number = _small(0, 99)
+
 
 RESOURCES: dict[str, Resource] = {
     r.name: r
@@ -147,7 +122,7 @@ RESOURCES: dict[str, Resource] = {
             name="competitions",
             table="competitions",
             read_only=(Field("created_at", dt.datetime, default=True),),
-            fields=(Field("sport", Sport, True), Field("slug", Slug, True), Field("name", _text(200), True)),
+            fields=(Field("sport", Sport, True), Field("slug", Slug, True), Field("name", text(200), True)),
         ),
         Resource(
             name="seasons",
@@ -155,7 +130,7 @@ RESOURCES: dict[str, Resource] = {
             filters=("competition_id",),
             fields=(
                 Field("competition_id", int, True, ref="competitions"),
-                Field("name", _text(100), True),
+                Field("name", text(100), True),
                 Field("starts_on", dt.date),
                 Field("ends_on", dt.date),
             ),
@@ -166,7 +141,7 @@ RESOURCES: dict[str, Resource] = {
             filters=("season_id",),
             fields=(
                 Field("season_id", int, True, ref="seasons"),
-                Field("name", _text(100), True),
+                Field("name", text(100), True),
                 Field("kind", StageKind, True),
                 Field("ordinal", Positive, default=True),
                 Field("regulation", str, True),
@@ -177,16 +152,16 @@ RESOURCES: dict[str, Resource] = {
             name="groups",
             table="groups",
             filters=("stage_id",),
-            fields=(Field("stage_id", int, True, ref="stages"), Field("name", _text(50), True)),
+            fields=(Field("stage_id", int, True, ref="stages"), Field("name", text(50), True)),
         ),
         Resource(
             name="teams",
             table="teams",
             read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
-                Field("name", _text(200), True),
+                Field("name", text(200), True),
                 Field("short_name", Text),
-                Field("code", _pattern("^[A-Z0-9]{2,5}$")),
+                Field("code", Code),
             ),
         ),
         Resource(
@@ -194,21 +169,21 @@ RESOURCES: dict[str, Resource] = {
             table="players",
             read_only=(Field("created_at", dt.datetime, default=True),),
             fields=(
-                Field("last_name", _text(100), True),
+                Field("last_name", text(100), True),
                 Field("first_name", Text, default=True),
                 Field("birth_date", dt.date),
-                Field("nationality", _pattern("^[A-Z]{3}$")),
+                Field("nationality", Nationality),
             ),
         ),
         Resource(
             name="venues",
             table="venues",
-            fields=(Field("name", _text(200), True), Field("city", Text), Field("capacity", Count)),
+            fields=(Field("name", text(200), True), Field("city", Text), Field("capacity", Count)),
         ),
         Resource(
             name="officials",
             table="officials",
-            fields=(Field("name", _text(200), True), Field("role", str, default=True)),
+            fields=(Field("name", text(200), True), Field("role", str, default=True)),
         ),
         Resource(
             name="roster_entries",
@@ -322,9 +297,9 @@ RESOURCES: dict[str, Resource] = {
             filters=("kind", "competition_id", "team_id", "match_id"),
             fields=(
                 Field("kind", ContentKind, True),
-                Field("title", _text(300), True),
+                Field("title", text(300), True),
                 Field("body", Text, default=True),
-                Field("url", _pattern("^https?://")),
+                Field("url", Url),
                 Field("competition_id", int, ref="competitions"),
                 Field("match_id", int, ref="matches"),
                 Field("team_id", int, ref="teams"),
