@@ -87,6 +87,20 @@ def _api_error(_request: Request[Any, Any, Any], exc: ApiError) -> Response[Any]
     return Response(_body(exc.code, exc.detail, exc.status, **exc.extra), status_code=exc.status, headers=headers)
 
 
+#: what the schema's unnamed CHECK constraints mean, in words (PostgreSQL names them by table and order, and
+#: its message says only "violates check constraint matches_check4")
+CHECK_WORDS = {
+    "matches_check": "a team cannot play against itself",
+    "matches_check1": "give both scores or neither",
+    "matches_check2": "a finished or awarded match needs its score",
+    "matches_check3": "an awarded match is decided in AWD",
+    "matches_check4": "decided_in (REG, OT, SO, AWD) belongs to a finished or awarded match: send decided_in: null "
+    "with a status that reopens it",
+    "matches_check5": "a leg belongs to a tie",
+    "matches_check6": "a game number belongs to a series",
+}
+
+
 def _database_error(request: Request[Any, Any, Any], exc: psycopg.Error) -> Response[Any]:
     """Constraint violations are the client's fault and say which rule; anything else is ours (500)."""
     diag = exc.diag
@@ -99,7 +113,8 @@ def _database_error(request: Request[Any, Any, Any], exc: psycopg.Error) -> Resp
     if isinstance(exc, pg.RaiseException):
         return Response(_body("conflict", message, 409, rule=rule), status_code=409)
     if isinstance(exc, psycopg.IntegrityError):  # check, not-null, exclusion
-        return Response(_body("invalid", message, 422, rule=rule), status_code=422)
+        words = CHECK_WORDS.get(rule)
+        return Response(_body("invalid", f"{words} ({message})" if words else message, 422, rule=rule), status_code=422)
     if isinstance(exc, psycopg.DataError):  # a value the column cannot hold: NUL bytes, out of range, bad enum
         return Response(_body("invalid", message, 422), status_code=422)
     log.error("database error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)

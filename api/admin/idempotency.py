@@ -70,7 +70,10 @@ async def claim(
         )
     ).fetchone()
     if first is None or first["response"] is None:  # a claim is committed only with its answer
-        raise InvalidError(f"Idempotency-Key {key!r} is in use by a request that has not finished")
+        raise InvalidError(
+            f"Idempotency-Key {key!r} is in use by a request that has not finished; retry it",
+            extra={"rule": "idempotency_key_in_use"},
+        )
     if first["route"] != route or first["request_hash"] != digest:
         raise InvalidError(
             f"Idempotency-Key {key!r} was already used for a different request; send a new key for a new request",

@@ -3,9 +3,9 @@ the hashed bundle), ``/console/sw.js`` (the service worker that lets the page lo
 manifest and icons that let a phone install it.
 
 Everything here is anonymous: a page, a script and icons carry no data; the page signs in itself at the
-identity app. The page answers at ``/console/`` (and ``/console``: the router ignores a trailing slash); the
-manifest starts the installed app at ``/console/`` so that the worker's default scope, the folder of
-``/console/sw.js``, covers it. The worker is served under one stable URL,
+identity app. The page lives at ``/console/`` so that the worker's default scope, the folder of ``/console/sw.js``,
+covers it (and it loads offline); ``/console`` redirects there (the router sends both to one handler, which
+tells them apart by the request's path). The worker is served under one stable URL,
 never cached by HTTP (a browser checks it for updates by fetching that URL), as browsers require.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.handlers import BaseRouteHandler
+from litestar.response import Redirect
 
 from api.bundles import Bundles, serve_bundle
 from api.errors import NotFoundError
@@ -67,7 +68,9 @@ def console_routes(*, bundles: Bundles, identity_url: str, public_url: str) -> l
     assets = bundles.dist / "console"
 
     @get("/console/", include_in_schema=False, opt={"anonymous": True}, name="console-page")
-    async def console_page() -> Response[str]:
+    async def console_page(request: Request[Any, Any, Any]) -> Response[str] | Redirect:
+        if not request.scope.get("raw_path", b"/").split(b"?")[0].endswith(b"/"):
+            return Redirect("/console/", status_code=308)
         # no-cache: revalidated on every load (the worker serves it when there is no connection)
         return Response(body, media_type="text/html", headers={"Cache-Control": "no-cache"})
 

@@ -225,7 +225,9 @@ def test_a_member_reads_the_public_api_with_a_member_token(league: League, apis:
 
 def test_the_console_page_worker_and_manifest_are_served(apis: Apis) -> None:
     with apis.client("admin") as c:
-        assert c.get("/console").text == c.get("/console/").text
+        moved = c.get("/console")
+        assert moved.status_code == 308
+        assert moved.headers["location"] == "/console/"
         page = c.get("/console/")
         assert page.status_code == 200
         assert f'identity="{apis.urls["identity"]}"' in page.text
@@ -245,3 +247,14 @@ def test_the_console_page_worker_and_manifest_are_served(apis: Apis) -> None:
         assert manifest.json()["start_url"] == "/console/"
         assert c.get("/console/icon-192.png").headers["content-type"] == "image/png"
         assert c.get("/console/nothing.js").status_code == 404
+
+
+def test_reopening_a_decided_match_is_refused_in_words(league: League) -> None:
+    match = league.match()
+    final = {"status": "finished", "home_score": 0, "away_score": 0, "decided_in": "REG"}
+    assert league.call("owner", "PATCH", f"/matches/{match}", json=final).status_code == 200
+    refused = league.call("scorer", "PATCH", f"/matches/{match}", json={"status": "live"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("decided_in (REG, OT, SO, AWD) belongs to a finished or awarded match")
+    reopened = league.call("scorer", "PATCH", f"/matches/{match}", json={"status": "live", "decided_in": None})
+    assert reopened.status_code == 200

@@ -7,7 +7,7 @@
 // the sign-in form with the reason, so an expired session is said in words, never a blank page.
 
 import { css, html, LitElement, nothing, type TemplateResult } from "lit";
-import { AdminClient, type Fetch } from "./core/api.js";
+import { AdminClient, type Fetch, OfflineError } from "./core/api.js";
 import { type Role, SessionStore } from "./core/session.js";
 import { SESSION_ENDED } from "./organizer/base.js";
 import "./organizer/clients.js";
@@ -101,6 +101,9 @@ export class RstatConsole extends LitElement {
       await client.accessToken();
       await this.loadOrgs(client);
     } catch (error) {
+      // without a connection the stored session stays: the installed scorer's page opens offline, and its
+      // queued entries are sent (with a refreshed token) once the connection returns
+      if (error instanceof OfflineError) return;
       this.signedOut(errorText(error));
     }
   }
