@@ -23,6 +23,7 @@ OWNERS: dict[str, str | tuple[str, str]] = {
     "venues": "org_id",
     "officials": "org_id",
     "content_items": "org_id",
+    "crawl_jobs": "org_id",
     "seasons": ("competition_id", "competitions"),
     "stages": ("season_id", "seasons"),
     "groups": ("stage_id", "stages"),

@@ -24,6 +24,7 @@ from api.admin.bulk import bulk_handlers
 from api.admin.calendar import calendar_handler
 from api.admin.checks import check_protocol, ensure_match_open
 from api.admin.clients import client_handlers
+from api.admin.crawl_jobs import crawl_job_handlers
 from api.admin.deps import Caller, Db
 from api.admin.history import history_handlers
 from api.admin.idempotency import MAX_KEY, claim
@@ -201,6 +202,7 @@ def create_admin_app(
     route_handlers += [*member_handlers(), *client_handlers(), calendar_handler(), *bulk_handlers()]
     route_handlers.append(regulations_handler())
     route_handlers += history_handlers(api.audit_url)
+    route_handlers += crawl_job_handlers()
     route_handlers += telegram_handlers()
     route_handlers += list(extra_routes)
     return Litestar(

@@ -12,7 +12,7 @@ refuse what the database would, naming the field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -113,6 +113,10 @@ def _camel(name: str) -> str:
 SPORTS = tuple(SPORT_RULES)
 Text = str
 Sport = Literal[SPORTS]  # type: ignore[valid-type]
+#: the crawlers' spiders (the crawl_jobs table's CHECK; a unit test holds them to crawlers.arguments)
+SpiderName = Literal["nhl", "football-data", "openfootball", "fbref"]
+ArgumentName = Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,39}$")]
+Seconds = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 RESOURCES: dict[str, Resource] = {
@@ -289,6 +293,24 @@ RESOURCES: dict[str, Resource] = {
                 Field("team_id", int, True, ref="teams"),
                 Field("points", int, True),
                 Field("reason", Text, True),
+            ),
+        ),
+        Resource(
+            # a spider run on a schedule by `rstat scheduler` (its runs: api/admin/crawl_jobs.py); the arguments
+            # are the spider's options (`rstat crawl SPIDER --help`), checked when it runs: a bad one fails
+            # the run and its error says why
+            name="crawl_jobs",
+            table="crawl_jobs",
+            filters=("spider", "enabled"),
+            read_only=(Field("failures", int, default=True), Field("created_at", dt.datetime, default=True)),
+            fields=(
+                Field("spider", SpiderName, True),
+                Field("arguments", dict[ArgumentName, str | int | bool], json=True, default=True),
+                Field("every_s", Seconds, default=True),
+                Field("timeout_s", Seconds, default=True),
+                Field("enabled", bool, default=True),
+                Field("live", bool, default=True),
+                Field("next_run_at", dt.datetime, default=True),
             ),
         ),
         Resource(
