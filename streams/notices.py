@@ -83,7 +83,9 @@ def leaders(tables: Mapping[str, list[StandingRow]]) -> dict[str, str]:
 
 def match_notices(fact: Fact, previous: Fact | None) -> list[Notice]:
     """The notices one applied match fact causes: a match started or its status changed (postponed,
-    cancelled), a match finished, or its final score corrected."""
+    cancelled), a match finished, its final score corrected, or its running score taken back in play (a goal
+    removed by the scorer's undo or a disallowed goal: no goal notice says so, and the pages and followers
+    showing the higher score must hear it). A running score going up needs none: its goal notice carries it."""
     if fact.kind != "match" or fact.data is None:
         return []
     data = fact.data
@@ -118,7 +120,14 @@ def match_notices(fact: Fact, previous: Fact | None) -> list[Notice]:
         and (old.get("home_score"), old.get("away_score")) != (data.get("home_score"), data.get("away_score"))
     ):
         return [match_notice("score_corrected", f"score_corrected:{fact.id}:{pos}")]
+    if status == "live" and old is not None and old.get("status") == "live" and _taken_back(old, data):
+        return [match_notice("score_corrected", f"score_corrected:{fact.id}:{pos}")]
     return []
+
+
+def _taken_back(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Either side's running score lower than before (a side with no score yet counts as 0)."""
+    return any((new.get(side) or 0) < (old.get(side) or 0) for side in ("home_score", "away_score"))
 
 
 def leader_notices(state: StageState, before: Mapping[str, str], after: Mapping[str, str]) -> list[Notice]:

@@ -219,3 +219,22 @@ def test_a_match_kicking_off_or_postponed_is_news_once_with_its_status() -> None
         assert not state.apply(fact)  # a replay is not applied, so it is no news either
     # a new scheduled match and a running score are not news of their own (a goal notice carries the score)
     assert seen == [("match_started:6:201.0", "live"), ("match_status_changed:6:203.0", "postponed")]
+
+
+def test_a_running_score_taken_back_in_play_is_news_with_the_new_score() -> None:
+    from streams.notices import match_notices
+
+    state = StageState(stage_id=1)
+    (stage,) = facts_from_change("stages", STAGE)
+    state.apply(stage)
+    steps = [match_row(7, 1, 2, 0, 0, "live"), match_row(7, 1, 2, 1, 0, "live"), match_row(7, 1, 2, 2, 0, "live")]
+    steps += [match_row(7, 1, 2, 1, 0, "live"), match_row(7, 1, 2, 1, 1, "live")]
+    seen: list[tuple[str, int | None, int | None]] = []
+    for n, after in enumerate(steps):
+        before = steps[n - 1] if n else None
+        (fact,) = facts_from_change("matches", envelope("c" if before is None else "u", before, after, 300 + n))
+        previous = state.matches.get(fact.id)
+        assert state.apply(fact)
+        seen += [(x.id, x.home_score, x.away_score) for x in match_notices(fact, previous)]
+    # goals going up are carried by their goal notices; the undo (2:0 back to 1:0) is said with the new score
+    assert seen == [("score_corrected:7:303.0", 1, 0)]
