@@ -3,8 +3,9 @@ when may any message go at all.
 
 Why our own: python-telegram-bot's ``AIORateLimiter`` enforces the overall and group limits but not one
 message per second per private chat, and on a 429 it pauses every request of the bot for ``retry_after``;
-aiogram has no limiter (measured: ``tests/unit/notify/test_library_limiters.py`` and the issue's notes).
-Here a 429 pauses the one chat it concerns, and each chat keeps its own pace while the others go on.
+aiogram has no limiter (the team's checked facts, DESIGN.md). Neither knows the delivery log, so neither
+could resume the limits of a restarted sender. Here a 429 pauses the one chat it concerns, and each chat
+keeps its own pace while the others go on.
 
 Limits, each over a sliding window (``margin_s`` added to every window, so latency jitter on the way to
 Telegram never makes two sends look closer there than they were here):
@@ -41,15 +42,15 @@ class BotLimiter:
         self._last: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
         self._paused: dict[int, float] = {}
+        self._taken = float("-inf")
 
     def global_ready_at(self, now: float) -> float:
         """The earliest time any message of this bot may go."""
         window = 1.0 + self.limits.margin_s
         while self._sent and self._sent[0] + window <= now:
             self._sent.popleft()
-        if not self._sent:
-            return now
-        at = max(now, self._sent[-1] + 1.0 / self.limits.global_per_s)  # evenly spread, not 30 at once
+        # evenly spread (from when sends were taken: the window below counts when they left)
+        at = max(now, self._taken + 1.0 / self.limits.global_per_s)
         if len(self._sent) < self.limits.global_per_s:
             return at
         return max(at, self._sent[len(self._sent) - self.limits.global_per_s] + window)
@@ -72,6 +73,7 @@ class BotLimiter:
 
     def record(self, chat_id: int, now: float) -> None:
         """A message to ``chat_id`` leaves now."""
+        self._taken = max(self._taken, now)
         self._sent.append(now)
         self._last[chat_id] = now
         if chat_id < 0:
