@@ -270,17 +270,11 @@ def test_entries_made_offline_arrive_once_and_in_order_when_the_connection_retur
     arrived_once_in_order(console, page, match, made)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shell (web/src/console/shell.ts, resume) signs the user out when /v1/orgs cannot be reached at "
-    "start, so a reload without a connection shows the sign-in form; it must keep the session on an OfflineError",
-)
 def test_offline_entries_survive_a_reload_without_a_connection(console: Console, phone: BrowserContext) -> None:
     match = live_match(console, 4)
     page = open_scorer(console, phone, match["id"])
     expect(scorer(page).get_by_text("Nothing entered yet.")).to_be_visible(timeout=WAIT_MS)
-    # the worker keeps the page and its script for a reload without a connection (index.ts registers it too)
-    page.evaluate("navigator.serviceWorker.register('/console/sw.js', {scope: '/console/'})")
+    # the worker (registered by the page) keeps the page and its script for a reload without a connection
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=WAIT_MS)
     phone.set_offline(True)
     made = offline_entries(console, page, match)
