@@ -19,6 +19,8 @@ from api.live.config import LiveConfig
 from api.ops.config import OpsConfig
 from audit.config import AuditConfig
 from cdc.config import CdcConfig
+from crawlers.config import CrawlersConfig
+from notify.config import TelegramConfig
 from rstat.demo.config import DemoConfig
 from streams.config import StreamsConfig
 
@@ -184,6 +186,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ops: OpsConfig = msgspec.field(default_factory=OpsConfig)
     demo: DemoConfig = msgspec.field(default_factory=DemoConfig)
     audit: AuditConfig = msgspec.field(default_factory=AuditConfig)
+    crawlers: CrawlersConfig = msgspec.field(default_factory=CrawlersConfig)
+    telegram: TelegramConfig = msgspec.field(default_factory=TelegramConfig)
 
     def chdb_path(self) -> Path:
         """The embedded ClickHouse engine's folder: ``clickhouse.path``, or ``clickhouse`` under the stack home."""

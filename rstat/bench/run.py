@@ -89,10 +89,22 @@ def _web(settings: Settings) -> dict[str, object]:
     return bench_web(settings)
 
 
+def _console(settings: Settings) -> dict[str, object]:
+    from rstat.bench.console import bench_console  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_console(settings)
+
+
 def _audit(settings: Settings) -> dict[str, object]:
     from rstat.bench.audit import bench_audit  # noqa: PLC0415 - needs the stack; sports does not
 
     return bench_audit(settings)
+
+
+def _crawl(settings: Settings) -> dict[str, object]:
+    from rstat.bench.crawl import bench_crawl  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_crawl(settings)
 
 
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
@@ -101,7 +113,9 @@ BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "streams": _streams,
     "api": _api,
     "web": _web,
+    "console": _console,
     "audit": _audit,
+    "crawl": _crawl,
 }
 
 

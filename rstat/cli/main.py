@@ -12,6 +12,7 @@ from rstat.cli.api import add_api_commands
 from rstat.cli.audit import add_audit_commands
 from rstat.cli.bench import add_bench_commands
 from rstat.cli.cdc import add_cdc_commands
+from rstat.cli.crawl import add_crawl_commands
 from rstat.cli.demo import add_demo_commands
 from rstat.cli.stack import add_stack_commands
 from rstat.cli.streams import add_streams_commands
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_table_commands(sub)
     add_bench_commands(sub)
     add_demo_commands(sub)
+    add_crawl_commands(sub)
     return parser
 
 

@@ -20,6 +20,8 @@ def main_processes(settings: Settings) -> list[ProcessSpec]:
         *(ProcessSpec(name=app, argv=[rstat, "api", app]) for app in ("identity", "admin", "public")),
         # the audit writer: it owns the embedded ClickHouse and answers the admin app's history reads
         ProcessSpec(name="audit", argv=[rstat, "audit"]),
+        # crawl jobs and live windows (rows managed through the admin API; none: it waits for one)
+        ProcessSpec(name="scheduler", argv=[rstat, "scheduler"]),
         # the demo organization, built through the apps and played live (RSTAT__DEMO__ENABLED=false: none)
         *([ProcessSpec(name="demo", argv=[rstat, "demo"])] if settings.demo.enabled else []),
     ]
