@@ -2,9 +2,9 @@
 
 ``POST /bot<token>/<method>`` with a JSON or form body, answered ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "error_code": ..., "description": ..., "parameters": {"retry_after": ...}}`` as Telegram
-does. Methods: ``getMe``, ``getUpdates`` (long polling; a second poller of one token, or a poller while a
-webhook is set, gets 409), ``setWebhook``/``deleteWebhook`` (updates are then POSTed to the webhook with
-its secret-token header), ``sendMessage`` (Telegram HTML checked as Telegram checks it: known tags only,
+does. Methods: ``getMe``, ``getUpdates`` (long polling; a new poll ends the pending one of the same token
+with 409, and a poll while a webhook is set gets 409), ``setWebhook``/``deleteWebhook`` (updates are then
+POSTed to the webhook with its secret-token header), ``sendMessage`` (Telegram HTML checked as Telegram checks it: known tags only,
 entities well formed, at most 4,096 characters once parsed), ``answerCallbackQuery``, ``setMyCommands``.
 
 Tests script what a chat's next sends answer (429 with retry_after, 403, 5xx) and read :attr:`FakeTelegram.sent`:
@@ -111,6 +111,7 @@ def _unknown_entities(text: str) -> Iterator[str]:
 class _Bot:
     token: str
     updates: deque[dict[str, Any]] = field(default_factory=deque)
+    #: how many polls have begun (the latest one is the only one that may answer)
     polling: int = 0
     webhook: str = ""
     secret: str = ""
@@ -250,22 +251,23 @@ class FakeTelegram:
         with self._lock:
             if bot.webhook:
                 return 409, conflict | {"description": "Conflict: can't use getUpdates method while webhook is active"}
-            if bot.polling:
+            # as Telegram: a new poll ends the one pending (that one gets 409), so a poller restarted after a
+            # crash takes over at once, and two live pollers keep ending each other's polls
+            bot.polling += 1
+            mine = bot.polling
+            self._lock.notify_all()
+            offset = int(params.get("offset", 0) or 0)
+            while bot.updates and bot.updates[0]["update_id"] < offset:
+                bot.updates.popleft()
+            deadline = time.monotonic() + min(float(params.get("timeout", 0) or 0), 50)
+            while not bot.updates and time.monotonic() < deadline and bot.polling == mine:
+                self._lock.wait(deadline - time.monotonic())
+            if bot.polling != mine:
                 return 409, conflict | {
                     "description": "Conflict: terminated by other getUpdates request; make sure that only one "
                     "bot instance is running"
                 }
-            offset = int(params.get("offset", 0) or 0)
-            while bot.updates and bot.updates[0]["update_id"] < offset:
-                bot.updates.popleft()
-            bot.polling += 1
-            try:
-                deadline = time.monotonic() + min(float(params.get("timeout", 0) or 0), 50)
-                while not bot.updates and time.monotonic() < deadline:
-                    self._lock.wait(deadline - time.monotonic())
-                return 200, {"ok": True, "result": list(bot.updates)}
-            finally:
-                bot.polling -= 1
+            return 200, {"ok": True, "result": list(bot.updates)}
 
     def _send(self, token: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         chat_id, text = int(params["chat_id"]), str(params.get("text", ""))

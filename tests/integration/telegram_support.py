@@ -34,6 +34,10 @@ class Sender:
     log_from: int = 0
 
     def start(self) -> None:
+        self.start_without_waiting()
+        self.wait_for("telegram: reading ")
+
+    def start_without_waiting(self) -> None:
         self.log_from = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
@@ -44,7 +48,6 @@ class Sender:
                 stderr=subprocess.STDOUT,
             )
         self.starts += 1
-        self.wait_for("telegram: reading ")
 
     def text(self) -> str:
         with self.log.open("rb") as f:
