@@ -4,8 +4,9 @@
 ``{"ok": false, "error_code": ..., "description": ..., "parameters": {"retry_after": ...}}`` as Telegram
 does. Methods: ``getMe``, ``getUpdates`` (long polling; a new poll ends the pending one of the same token
 with 409, and a poll while a webhook is set gets 409), ``setWebhook``/``deleteWebhook`` (updates are then
-POSTed to the webhook with its secret-token header), ``sendMessage`` (Telegram HTML checked as Telegram checks it: known tags only,
-entities well formed, at most 4,096 characters once parsed), ``answerCallbackQuery``, ``setMyCommands``.
+POSTed to the webhook with its secret-token header), ``sendMessage`` (Telegram HTML checked as Telegram
+checks it: known tags only, entities well formed, at most 4,096 characters once parsed),
+``answerCallbackQuery``, ``setMyCommands``.
 
 Tests script what a chat's next sends answer (429 with retry_after, 403, 5xx) and read :attr:`FakeTelegram.sent`:
 every accepted message with the time it arrived, from which :func:`limit_violations` counts any breach of
