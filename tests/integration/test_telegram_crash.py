@@ -1,16 +1,13 @@
 """A sender killed with -9 in the middle of a burst, and started again: nothing Telegram confirmed is sent
 twice, nothing is lost, and the requests that were in flight at the kill are reported as unconfirmed (they
-may or may not have arrived: Telegram cannot be asked), never sent again. And a second poller of the same
-token makes Telegram answer 409: the sender says so and stops."""
+may or may not have arrived: Telegram cannot be asked), never sent again."""
 
 from __future__ import annotations
 
 import collections
 import signal
-import threading
 from pathlib import Path
 
-import httpx
 import psycopg
 from confluent_kafka.admin import AdminClient, NewTopic
 
@@ -104,29 +101,3 @@ def test_kill_9_mid_burst_then_restart_sends_nothing_twice_and_loses_nothing(
             sender.stop()
     finally:
         admin.delete_topics([topic])[topic].result()
-
-
-def test_a_second_poller_of_the_token_makes_the_sender_say_so_and_stop(
-    stack: Settings, database: str, tmp_path: Path
-) -> None:
-    with psycopg.connect(database, autocommit=True) as conn, FakeTelegram() as fake:
-        sender = Sender(sender_env(conn.info.dbname, unique("notices"), fake), tmp_path / "telegram.log")
-        sender.start_without_waiting()
-        sender.wait_for("reads its updates by long polling")
-        stop = threading.Event()
-
-        def other_poller() -> None:  # another deployment with the same token
-            with httpx.Client(base_url=fake.url, timeout=30) as http:
-                while not stop.is_set():
-                    http.post(f"/bot{SHARED_TOKEN}/getUpdates", json={"timeout": 1})
-
-        thread = threading.Thread(target=other_poller, daemon=True)
-        thread.start()
-        try:
-            assert sender.proc is not None
-            assert sender.proc.wait(timeout=120) == 3
-        finally:
-            stop.set()
-            thread.join(timeout=30)
-        assert "Telegram answered 409" in sender.text()
-        assert "One poller per token" in sender.text()
