@@ -323,6 +323,8 @@ def test_no_route_lets_one_organization_touch_another(orgs: tuple[Org, Org], api
             "stage_id": b.ids["stages"],
             "kind": "teams",
             "client_id": "rs_0123456789abcdef",
+            "bot": "shared",
+            "chat_id": 1,
         }
         for name in re.findall(r"\{(\w+)\}", url):
             url = url.replace("{" + name + "}", str(values[name]))
