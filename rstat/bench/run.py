@@ -107,6 +107,12 @@ def _crawl(settings: Settings) -> dict[str, object]:
     return bench_crawl(settings)
 
 
+def _telegram(settings: Settings) -> dict[str, object]:
+    from rstat.bench.telegram import bench_telegram  # noqa: PLC0415 - needs the stack; sports does not
+
+    return bench_telegram(settings)
+
+
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
     "cdc": _cdc,
@@ -116,6 +122,7 @@ BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "console": _console,
     "audit": _audit,
     "crawl": _crawl,
+    "telegram": _telegram,
 }
 
 

@@ -23,7 +23,7 @@ def add_bench_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     bench.add_argument(
         "part",
-        choices=["sports", "cdc", "streams", "api", "live", "web", "console", "audit", "crawl"],
+        choices=["sports", "cdc", "streams", "api", "live", "web", "console", "audit", "crawl", "telegram"],
         help="what to measure (all but sports need `rstat stack up`)",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object (the only output format)")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from audit.errors import AuditError
 from cdc.errors import CdcError
+from notify.errors import NotifyError
 from rstat.cli.api import add_api_commands
 from rstat.cli.audit import add_audit_commands
 from rstat.cli.bench import add_bench_commands
@@ -17,6 +18,7 @@ from rstat.cli.demo import add_demo_commands
 from rstat.cli.stack import add_stack_commands
 from rstat.cli.streams import add_streams_commands
 from rstat.cli.table import add_table_commands
+from rstat.cli.telegram import add_telegram_commands
 from rstat.errors import RStatError
 from rstat.settings import Settings, SettingsError, load_settings
 from streams.errors import StreamsError
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_commands(sub)
     add_demo_commands(sub)
     add_crawl_commands(sub)
+    add_telegram_commands(sub)
     return parser
 
 
@@ -55,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         handler: Handler = args.handler
         return handler(args, settings)
-    except (RStatError, SettingsError, CdcError, StreamsError, AuditError) as exc:
+    except (RStatError, SettingsError, CdcError, StreamsError, AuditError, NotifyError) as exc:
         print(f"rstat: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -62,10 +62,11 @@ def _grant(conn: psycopg.Connection[tuple[object, ...]], settings: PostgresSetti
     """Give the local application and replication roles what they need on every table, now and later."""
     app, repl = sql.Identifier(settings.app_user), sql.Identifier(settings.replication_user)
     for stmt in (
-        "GRANT USAGE ON SCHEMA public, stats TO {app}",
+        "GRANT USAGE ON SCHEMA public, stats, telegram TO {app}",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA stats TO {app}",
-        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public, stats TO {app}",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA telegram TO {app}",
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public, stats, telegram TO {app}",
         "GRANT CREATE ON SCHEMA stats TO {app}",
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
         "ALTER DEFAULT PRIVILEGES IN SCHEMA stats GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
