@@ -3,7 +3,9 @@
 Scrapy's own retry sends a refused request again at the spider's pace; a site that answered 429 (too many
 requests) or 5xx wants fewer. Here the site's download slot is slowed for the retry: by the response's
 ``Retry-After`` (seconds) when it gives one, else by a delay that doubles with each retry of the request
-(from ``RSTAT_BACKOFF_S``); the slot's own pace comes back with the next good answer.
+(from ``RSTAT_BACKOFF_S``); the slot's own pace comes back with the next good answer. While it backs off
+the slot has no jitter (Scrapy's would send the retry up to half the asked time early) and the wait counts
+from the answer, as ``Retry-After`` means, not from when the refused request left.
 A request still refused after ``RSTAT_RETRIES`` tries, or asked to wait longer than
 ``RSTAT_MAX_RETRY_AFTER_S``, is given up: its errback counts it as a failed page.
 """
@@ -11,6 +13,7 @@ A request still refused after ``RSTAT_RETRIES`` tries, or asked to wait longer t
 from __future__ import annotations
 
 import logging
+import time
 from typing import Self
 
 from scrapy import Request
@@ -39,8 +42,8 @@ class BackoffMiddleware:
         self.retries = crawler.settings.getint("RSTAT_RETRIES", 4)
         self.longest = crawler.settings.getfloat("RSTAT_MAX_RETRY_AFTER_S", 300.0)
         self.base = crawler.settings.getfloat("RSTAT_BACKOFF_S", 2.0)
-        #: slot -> its delay before the site pushed back
-        self.paces: dict[str, float] = {}
+        #: slot -> its delay and jitter before the site pushed back
+        self.paces: dict[str, tuple[float, float]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -54,7 +57,7 @@ class BackoffMiddleware:
         slot = downloader.slots.get(key)
         if response.status not in BACKOFF_CODES:
             if slot is not None and key in self.paces:
-                slot.delay = self.paces.pop(key)
+                slot.delay, slot.jitter = self.paces.pop(key)
             return response
         tries = int(request.meta.get("rstat_retries", 0))
         wait = retry_after(response)
@@ -66,8 +69,9 @@ class BackoffMiddleware:
             )
             return response
         if slot is not None:
-            pace = self.paces.setdefault(key, slot.delay)
-            slot.delay = max(pace, wait)
+            pace, _jitter = self.paces.setdefault(key, (slot.delay, slot.jitter))
+            slot.delay, slot.jitter = max(pace, wait), 0.0
+            slot.lastseen = time.monotonic()  # the downloader's clock
         self.crawler.stats.inc_value("rstat/retried")
         self.crawler.stats.inc_value(f"rstat/retried/{response.status}")
         log.info("%s answered %d: trying again in %.1f s (retry %d)", request.url, response.status, wait, tries + 1)

@@ -27,8 +27,13 @@ log = logging.getLogger(__name__)
 
 
 class Player:
-    def __init__(self, api: AdminApi, state: DemoState, match_seconds: float, stop: threading.Event) -> None:
+    def __init__(
+        self, api: AdminApi, state: DemoState, match_seconds: float, stop: threading.Event, *, editor: AdminApi
+    ) -> None:
         self.api = api
+        #: the owner's session: resets and corrections of finished matches are an editor's work (the API
+        #: refuses a scorer's change to the events of a closed match)
+        self.editor = editor
         self.state = state
         self.match_seconds = match_seconds
         self.stop = stop
@@ -47,12 +52,12 @@ class Player:
     def reset(self, match_id: int) -> None:
         """Back to scheduled, without score or events: the match can be played again."""
         self._check()
-        self.api.update(
+        self.editor.update(
             "matches", match_id, status="scheduled", home_score=None, away_score=None, decided_in=None, period_scores=[]
         )
-        for event in self.api.listing("match_events", match_id=match_id):
+        for event in self.editor.listing("match_events", match_id=match_id):
             self._check()
-            self.api.delete("match_events", int(event["id"]))
+            self.editor.delete("match_events", int(event["id"]))
 
     def play(self, step: Step, on_progress: Callable[[str], None] | None = None) -> bool:
         """Play ``step``; False when stopped before its end (its matches are left as they are)."""
@@ -195,12 +200,12 @@ class Player:
         lowered = [script.home_score, script.away_score]
         lowered[side] -= 1
         self._check()
-        self.api.delete("match_events", self.posted[(match_id, index)])
-        self.api.update("matches", match_id, home_score=lowered[0], away_score=lowered[1])
+        self.editor.delete("match_events", self.posted[(match_id, index)])
+        self.editor.update("matches", match_id, home_score=lowered[0], away_score=lowered[1])
         self._check()
         body = event_body(event, self.matches[match_id], self.player)
-        self.posted[(match_id, index)] = self.api.create("match_events", **body)
-        self.api.update("matches", match_id, home_score=script.home_score, away_score=script.away_score)
+        self.posted[(match_id, index)] = self.editor.create("match_events", **body)
+        self.editor.update("matches", match_id, home_score=script.home_score, away_score=script.away_score)
         log.info(
             "correction after the final whistle of %s: the goal of %s at %s was taken back (%d-%d) and given "
             "again (%d-%d): two score_corrected notices",

@@ -223,7 +223,7 @@ def _run(settings: Settings, *, play: bool, match_seconds: float, rounds: int | 
             )
             sessions.append(scorer)
             scorer.login()
-        player = Player(scorer, state, match_seconds, stop)
+        player = Player(scorer, state, match_seconds, stop, editor=api)
         played = 0
         while not stop.is_set() and (rounds is None or played < rounds):
             step = plan.step(state.steps_played)
