@@ -42,6 +42,10 @@ def _schemathesis(apis: Apis, app: str, token: str, report: Path) -> subprocess.
             "--workers",
             "1",
             "--no-shrink",
+            # a row's history is read from the audit writer, which these apps run without: they answer 503 (the
+            # writer is down), as they should; tests/integration/test_audit_history.py covers them with a writer
+            "--exclude-path-regex",
+            "/history$",
             "--request-timeout",
             "30",
             "--report",
