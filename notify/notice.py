@@ -1,7 +1,7 @@
 """A notice as the notices topic carries it (JSON), and the names its messages need.
 
-The stream processor writes the JSON (``streams/notices.py``); this is the sender's own reading of that wire
-contract, so ``notify`` does not import the processor's code. Unknown fields are ignored: a newer processor
+The stream processor writes the JSON (``streams/notices.py``) with the wire contract's struct
+(``schemas.notice.Notice``), read here with the same struct. Unknown fields are ignored: a newer processor
 may add some.
 """
 
@@ -9,36 +9,14 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["PRIORITY", "Context", "Notice", "decode_notice", "priority_of"]
+from schemas.notice import Notice
+
+__all__ = ["PRIORITY", "Context", "Notice", "decode_notice", "priority_of", "queue_key"]
 
 
-class Notice(msgspec.Struct, frozen=True, kw_only=True):
-    """One notice (see the processor's ``Notice``); ``id`` is stable across redeliveries."""
-
-    id: str
-    kind: str
-    stage_id: int = 0
-    season_id: int | None = None
-    match_id: int | None = None
-    group: str = ""
-    team_id: int | None = None
-    home_team_id: int | None = None
-    away_team_id: int | None = None
-    home_score: int | None = None
-    away_score: int | None = None
-    player_id: int | None = None
-    period: int | None = None
-    minute: int | None = None
-    matches: int | None = None
-    reason: str = ""
-    status: str = ""
-    card: str = ""
-    penalty_minutes: int | None = None
-
-    @property
-    def queue_key(self) -> str:
-        """What this notice must stay in order with in one chat: its match (else its kind and stage)."""
-        return f"match:{self.match_id}" if self.match_id is not None else f"{self.kind}:{self.stage_id}"
+def queue_key(notice: Notice) -> str:
+    """What a notice must stay in order with in one chat: its match (else its kind and stage)."""
+    return f"match:{notice.match_id}" if notice.match_id is not None else f"{notice.kind}:{notice.stage_id}"
 
 
 class Context(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,7 +17,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from notify.notice import Context, Notice, priority_of
+from notify.notice import Context, Notice, priority_of, queue_key
 from notify.scheduler import DeliveryKey, Entry
 
 __all__ = ["DeliveryStore", "Row"]
@@ -82,7 +82,7 @@ def entry_of(seq: int, notice: Notice, bot: str, chat_id: int, *, language: str,
         bot=bot,
         chat_id=chat_id,
         priority=priority_of(notice.kind),
-        queue_key=notice.queue_key,
+        queue_key=queue_key(notice),
         kind=notice.kind,
         language=language,
         attempts=attempts,

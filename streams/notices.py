@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
+from schemas.notice import Notice
 from sports import StandingRow
 from sports.registry import sport_rules
 from streams.facts import COUNTED_STATUSES, Fact, StageState
@@ -27,37 +26,6 @@ __all__ = [
     "protocol_notices",
     "suspension_notice",
 ]
-
-
-class Notice(msgspec.Struct, frozen=True, kw_only=True):
-    """Something subscribers hear about. ``id`` is the same however often the change is delivered."""
-
-    id: str
-    #: match_started, match_status_changed, match_finished, score_corrected, leader_changed, goal_scored,
-    #: card_shown, penalty_called, period_ended, regular_time_ended, overtime_started, shootout_started,
-    #: player_suspended
-    kind: str
-    stage_id: int = 0
-    season_id: int | None = None
-    match_id: int | None = None
-    group: str = ""
-    team_id: int | None = None
-    home_team_id: int | None = None
-    away_team_id: int | None = None
-    home_score: int | None = None
-    away_score: int | None = None
-    player_id: int | None = None
-    period: int | None = None
-    minute: int | None = None
-    #: a suspension: how many matches, and why
-    matches: int | None = None
-    reason: str = ""
-    #: a match's status after the change (match_started, match_status_changed)
-    status: str = ""
-    #: yellow, second_yellow or red (card_shown)
-    card: str = ""
-    #: minutes of a hockey penalty (penalty_called)
-    penalty_minutes: int | None = None
 
 
 def notice_key(notice: Notice) -> bytes:
