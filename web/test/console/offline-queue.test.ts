@@ -156,6 +156,9 @@ describe("the outbox", () => {
     const second = await outbox(server);
     expect(second.entries.map((e) => e.meta.minute)).toEqual([5, 6, 7]);
     expect(second.entries.map((e) => e.ops[0].key)).toEqual(first.entries.map((e) => e.ops[0].key));
+    await second.flush(); // the reloaded page asks to send what waits: still offline, nothing is tried
+    expect(server.calls).toEqual([]);
+    expect(second.connection).toBe("offline");
     goOnline();
     await vi.waitFor(() => expect(second.entries).toEqual([]));
     expect(server.minutes()).toEqual([5, 6, 7]);

@@ -179,6 +179,12 @@ export class Outbox<M = unknown> {
    * at a time: a call while one runs makes it go round once more, and returns it. */
   flush(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (!this.isOnline()) {
+      // the browser knows there is no network (its "online" answer may be wrong, its "offline" one is not):
+      // nothing is tried until its online event, so a reload without a connection sends nothing either
+      this.onOffline();
+      return Promise.resolve();
+    }
     if (this.running !== null) {
       this.again = true; // asked while draining (a retry, the online event): drain once more after this one
       return this.running;
