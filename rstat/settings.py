@@ -29,6 +29,7 @@ __all__ = [
     "KafkaSettings",
     "PostgresSettings",
     "Secret",
+    "SentrySettings",
     "Settings",
     "SettingsError",
     "StackSettings",
@@ -171,6 +172,21 @@ class ClickHouseSettings(msgspec.Struct, frozen=True, kw_only=True):
     path: str = ""
 
 
+class SentrySettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Error aggregation with Sentry (or a Sentry-compatible server such as GlitchTip): off unless a DSN is set."""
+
+    #: The project's DSN (``https://key@host/project``). Empty: nothing is sent anywhere.
+    dsn: Secret = msgspec.field(default_factory=lambda: Secret(""))
+    #: Environment name shown on every event (``prod``, ``dev``).
+    environment: str = "local"
+    #: Share of transactions traced for performance (0 to 1); errors are always sent.
+    traces_sample_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.traces_sample_rate <= 1.0:
+            raise ValueError(f"sentry.traces_sample_rate {self.traces_sample_rate}: expected a number from 0 to 1")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """All settings of a process: one section per external system, and each component's own section
     (``cdc``, ``streams``, ``api``), defined next to the component's code."""
@@ -188,6 +204,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     audit: AuditConfig = msgspec.field(default_factory=AuditConfig)
     crawlers: CrawlersConfig = msgspec.field(default_factory=CrawlersConfig)
     telegram: TelegramConfig = msgspec.field(default_factory=TelegramConfig)
+    sentry: SentrySettings = msgspec.field(default_factory=SentrySettings)
 
     def chdb_path(self) -> Path:
         """The embedded ClickHouse engine's folder: ``clickhouse.path``, or ``clickhouse`` under the stack home."""

@@ -27,6 +27,7 @@ from api.ops.routes import ops_routes
 from api.ops.scrape import Scraper
 from api.public.app import create_public_app
 from api.tokens import HttpKeySource, JwksCache
+from rstat.error_reports import init_error_reports
 from rstat.settings import Settings, load_settings
 
 __all__ = ["admin_app", "identity_app", "public_app"]
@@ -43,6 +44,7 @@ def _jwks(settings: Settings) -> JwksCache:
 
 def identity_app() -> Litestar:
     settings = load_settings()
+    init_error_reports(settings, "rstat api identity")  # a uvicorn worker process starts here, not in main()
     return create_identity_app(settings.api, db=_database(settings), keys=KeyStore(settings.keys_path()))
 
 
@@ -70,6 +72,7 @@ def ops_config(settings: Settings) -> OpsConfig:
 
 def admin_app() -> Litestar:
     settings = load_settings()
+    init_error_reports(settings, "rstat api admin")  # a uvicorn worker process starts here, not in main()
     ops = ops_config(settings)
     scraper = Scraper(
         ops.targets,
@@ -108,6 +111,7 @@ def _live(settings: Settings, db: Database) -> LiveFeed | None:
 
 def public_app() -> Litestar:
     settings = load_settings()
+    init_error_reports(settings, "rstat api public")  # a uvicorn worker process starts here, not in main()
     db = _database(settings)
     return create_public_app(
         settings.api,

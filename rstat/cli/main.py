@@ -19,6 +19,7 @@ from rstat.cli.stack import add_stack_commands
 from rstat.cli.streams import add_streams_commands
 from rstat.cli.table import add_table_commands
 from rstat.cli.telegram import add_telegram_commands
+from rstat.error_reports import init_error_reports
 from rstat.errors import RStatError
 from rstat.settings import Settings, SettingsError, load_settings
 from streams.errors import StreamsError
@@ -56,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     try:
         settings = load_settings()
+        init_error_reports(settings, f"rstat {args.command}")
         handler: Handler = args.handler
         return handler(args, settings)
     except (RStatError, SettingsError, CdcError, StreamsError, AuditError, NotifyError) as exc:

@@ -1,0 +1,1 @@
+"""Predictions: match probabilities from results, season simulations and exact clinch/elimination."""
