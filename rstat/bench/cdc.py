@@ -26,6 +26,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,23 @@ from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
 from schemas.codec import SchemaRegistry
 
-__all__ = ["bench_cdc"]
+__all__ = [
+    "BULK_SQL",
+    "MILLION_SQL",
+    "WARM_UP_SQL",
+    "bench_cdc",
+    "call_small",
+    "create_bench_table",
+    "measure_latency",
+]
+
+#: The workloads, shared with ``rstat bench cdc --peer`` (rstat/bench/cdc_peer.py) so both systems get the same.
+WARM_UP_SQL = "INSERT INTO bench_rows SELECT g, 0, 'warm-up', 0, 'x' FROM generate_series(-100000, -1) g"
+#: One 200,000-row transaction; parameters: the first and the last id.
+BULK_SQL = "INSERT INTO bench_rows SELECT g, g %% 380, 'goal', g %% 90, 'note ' || g FROM generate_series(%s, %s) g"
+MILLION_SQL = (
+    "INSERT INTO bench_rows SELECT g, g % 380, 'goal', g % 90, 'note ' || g FROM generate_series(1000001, 2000000) g"
+)
 
 TARGETS = {"bulk_changes_per_s": 50_000, "small_tx_per_s": 5_000, "latency_p99_ms": 100, "peak_rss_mb_1m_tx": 300}
 
@@ -80,14 +97,7 @@ def bench_cdc(settings: Settings) -> dict[str, Any]:
     prefix = f"bench.{tag}."
     port = free_port()
     dsn = create_database(settings, db, migrate=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE bench_rows (id bigint PRIMARY KEY, match_id int, kind text, minute int, note text)")
-        conn.execute("CREATE SEQUENCE bench_ids START 10000000")
-        conn.execute(
-            "CREATE PROCEDURE bench_small(n int) LANGUAGE plpgsql AS $$ BEGIN FOR i IN 1..n LOOP "
-            "INSERT INTO bench_rows VALUES (nextval('bench_ids'), i % 380, 'goal', i % 90, 'small'); COMMIT; "
-            "END LOOP; END $$"
-        )
+    create_bench_table(dsn)
     env = {
         **os.environ,
         "RSTAT__POSTGRES__DATABASE": db,
@@ -113,6 +123,18 @@ def bench_cdc(settings: Settings) -> dict[str, Any]:
         log.unlink(missing_ok=True)
 
 
+def create_bench_table(dsn: str) -> None:
+    """The bench's table, and the server-side procedure of the small transactions."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_rows (id bigint PRIMARY KEY, match_id int, kind text, minute int, note text)")
+        conn.execute("CREATE SEQUENCE bench_ids START 10000000")
+        conn.execute(
+            "CREATE PROCEDURE bench_small(n int) LANGUAGE plpgsql AS $$ BEGIN FOR i IN 1..n LOOP "
+            "INSERT INTO bench_rows VALUES (nextval('bench_ids'), i % 380, 'goal', i % 90, 'small'); COMMIT; "
+            "END LOOP; END $$"
+        )
+
+
 def _measure(
     settings: Settings, dsn: str, *, raw_slot: str, pub: str, prefix: str, pid: int, metrics: _Metrics
 ) -> dict[str, Any]:
@@ -121,18 +143,14 @@ def _measure(
         conn.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (raw_slot,))
         _progress("warm-up: a 100,000-row transaction (a freshly started broker JVM is not yet compiled)")
         count0, _ = metrics.acked()
-        conn.execute("INSERT INTO bench_rows SELECT g, 0, 'warm-up', 0, 'x' FROM generate_series(-100000, -1) g")
+        conn.execute(WARM_UP_SQL)
         if not wait_until(functools.partial(metrics.settled, count0 + 1), 300, 0.05):
             raise RStatError("the warm-up transaction was not acknowledged within 300 s")
         rates = []
         for run in range(3):  # the median of three: one run on a shared 2-core machine is noise-prone
             _progress(f"bulk: a 200,000-row transaction ({run + 1} of 3)")
             count0, sum0 = metrics.acked()
-            conn.execute(
-                "INSERT INTO bench_rows SELECT g, g %% 380, 'goal', g %% 90, 'note ' || g "
-                "FROM generate_series(%s, %s) g",
-                (run * 200_000 + 1, (run + 1) * 200_000),
-            )
+            conn.execute(BULK_SQL, (run * 200_000 + 1, (run + 1) * 200_000))
             if not wait_until(functools.partial(metrics.settled, count0 + 1), 300, 0.05):
                 raise RStatError("the bulk transaction was not acknowledged within 300 s")
             count1, sum1 = metrics.acked()
@@ -157,7 +175,7 @@ def _measure(
         os.kill(pid, signal.SIGSTOP)  # PostgreSQL's commit rate must not be what is measured
         try:
             start = time.perf_counter()
-            callers = [threading.Thread(target=_call_small, args=(dsn, 5000)) for _ in range(4)]
+            callers = [threading.Thread(target=call_small, args=(dsn, 5000)) for _ in range(4)]
             for caller in callers:
                 caller.start()
             for caller in callers:
@@ -171,15 +189,17 @@ def _measure(
         result["small_tx_per_s"] = round(20_000 / (time.perf_counter() - start))
 
     _progress("latency: 1,000 single-row transactions per second for 10 s")
-    result.update(_latency(settings, dsn, prefix))
+    registry = _registry(settings, f"{prefix}schemas")
+    result.update(
+        measure_latency(
+            settings, dsn, f"{prefix}bench_rows", lambda value: int(registry.decode(value)[1]["source"]["commit_ts_us"])
+        )
+    )
 
     _progress("memory: one 1,000,000-row transaction")
     count0, _ = metrics.acked()
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO bench_rows SELECT g, g % 380, 'goal', g % 90, 'note ' || g "
-            "FROM generate_series(1000001, 2000000) g"
-        )
+        conn.execute(MILLION_SQL)
     if not wait_until(lambda: metrics.settled(count0 + 1), 600, 0.2):
         raise RStatError("the 1M-row transaction was not acknowledged within 600 s")
     status = Path(f"/proc/{pid}/status").read_text()
@@ -189,7 +209,7 @@ def _measure(
     return result
 
 
-def _call_small(dsn: str, count: int) -> None:
+def call_small(dsn: str, count: int) -> None:
     """Single-row transactions from one connection (a server-side loop: the client is not the bottleneck)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CALL bench_small(%s)", (count,))
@@ -217,10 +237,18 @@ def _registry(settings: Settings, topic: str) -> SchemaRegistry:
     return registry
 
 
-def _latency(
-    settings: Settings, dsn: str, prefix: str, *, rate: int = 1000, seconds: float = 10.0, writers: int = 4
+def measure_latency(
+    settings: Settings,
+    dsn: str,
+    topic: str,
+    commit_us: Callable[[bytes], int],
+    *,
+    rate: int = 1000,
+    seconds: float = 10.0,
+    writers: int = 4,
 ) -> dict[str, float]:
-    topic = f"{prefix}bench_rows"
+    """Single-row transactions at a steady ``rate``: commit -> arrival at a consumer of ``topic``, each one
+    timed from its commit timestamp (``commit_us`` reads it from a message value)."""
     consumer = Consumer(
         {
             "bootstrap.servers": settings.kafka.bootstrap(),
@@ -232,7 +260,6 @@ def _latency(
     )
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, -1) for p in partitions])  # from the end: only new messages
-    registry = _registry(settings, f"{prefix}schemas")
     samples: list[float] = []
     expected = int(rate * seconds)
 
@@ -259,8 +286,7 @@ def _latency(
                 value = message.value()
                 if message.error() is None and value:
                     now_us = time.time() * 1e6
-                    record = registry.decode(value)[1]
-                    samples.append((now_us - record["source"]["commit_ts_us"]) / 1000)
+                    samples.append((now_us - commit_us(value)) / 1000)
     finally:
         for thread in threads:
             thread.join()
