@@ -6,6 +6,10 @@ section's; which topics carry changes is the CDC reader's (its topic prefix and 
 
 from __future__ import annotations
 
+import ipaddress
+from typing import ClassVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
 import msgspec
 
 __all__ = ["AuditConfig"]
@@ -38,6 +42,47 @@ class AuditConfig(msgspec.Struct, frozen=True, kw_only=True):
     url: str = ""
     #: Seconds an analyst's query may run (ClickHouse's ``max_execution_time``).
     query_timeout_s: int = 60
+    #: The user and password the endpoint's SQL and history ask for (HTTP basic authentication, or
+    #: ClickHouse's ``X-ClickHouse-User``/``X-ClickHouse-Key`` headers or ``user``/``password`` parameters, so
+    #: ClickHouse clients connect unchanged). Empty password: no authentication, allowed only on loopback.
+    user: str = "rstat"
+    password: str = ""
+
+    #: Names of the fields whose values are secrets: never shown by ``repr``.
+    secret_fields: ClassVar[tuple[str, ...]] = ("password",)
+
+    def __post_init__(self) -> None:
+        if self.port and not self.password and not _loopback(self.host):
+            raise ValueError(
+                f"audit.host {self.host!r} is reachable from other machines: set RSTAT__AUDIT__PASSWORD, "
+                "or the audit trail of every organization is open to anyone who can reach the port"
+            )
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{f}={'********' if f in self.secret_fields and getattr(self, f) else repr(getattr(self, f))}"
+            for f in self.__struct_fields__
+        )
+        return f"AuditConfig({fields})"
 
     def endpoint(self) -> str:
+        """The endpoint's URL, without credentials (for messages and health checks)."""
         return self.url or f"http://{self.host}:{self.port}"
+
+    def credentialed_endpoint(self) -> str:
+        """The endpoint's URL with the user and password in it, for the processes that read through it."""
+        url = self.endpoint()
+        if not self.password:
+            return url
+        parts = urlsplit(url)
+        netloc = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}@{parts.netloc.rpartition('@')[2]}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -6,17 +6,24 @@
   ``limit``, ``offset``): one row's field-level changes, newest first, as JSON (audit/history.py).
 - ``/metrics`` (Prometheus) and ``/healthz`` (JSON: the store, Kafka, rows written).
 
+With a password set (``RSTAT__AUDIT__PASSWORD``), the SQL and the history ask for it the ways ClickHouse's
+HTTP interface does (basic authentication, ``X-ClickHouse-User``/``X-ClickHouse-Key``, ``user``/``password``
+parameters), so ClickHouse clients connect unchanged; health, metrics and ping stay open for probes.
+
 A thread per request (the embedded store gives each its own connection), HTTP/1.1 with keep-alive.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -59,7 +66,10 @@ class Endpoint:
         *,
         metrics: CollectorRegistry,
         health: Callable[[], dict[str, Any]],
+        credentials: tuple[str, str] | None = None,
     ) -> None:
+        """``credentials``: the (user, password) the SQL and the history ask for; None: open (loopback only)."""
+        self.credentials = credentials
         self.store = store
         self.table = table
         self.metrics = metrics
@@ -116,11 +126,42 @@ class Endpoint:
             self.store, self.table, table=table, key=key, match=_int(query, "match"), limit=limit, offset=offset
         )
 
-    def answer(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def authorized(self, query: dict[str, list[str]], headers: Mapping[str, str]) -> bool:
+        """Whether the request carries the endpoint's user and password, in any of ClickHouse's ways."""
+        if self.credentials is None:
+            return True
+        headers = {name.lower(): value for name, value in headers.items()}
+        user, password = headers.get("x-clickhouse-user"), headers.get("x-clickhouse-key")
+        if user is None and "user" in query:
+            user, password = query["user"][-1], (query.get("password") or [""])[-1]
+        scheme, _, encoded = (headers.get("authorization") or "").partition(" ")
+        if user is None and scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return False
+        want_user, want_password = self.credentials
+        return hmac.compare_digest((user or "").encode(), want_user.encode()) & hmac.compare_digest(
+            (password or "").encode(), want_password.encode()
+        )
+
+    def answer(
+        self, method: str, path: str, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(path)
         query = parse_qs(url.query, keep_blank_values=True)
         text = {"Content-Type": "text/plain; charset=UTF-8"}
         as_json = {"Content-Type": "application/json"}
+        guarded = (url.path == "/" and (method == "POST" or bool(query.get("query")))) or url.path == "/v1/history"
+        if guarded and not self.authorized(query, headers or {}):
+            log.warning("refused a request to %s without the endpoint's user and password", url.path)
+            refusal = f"Code: 516. {self.credentials[0] if self.credentials else ''}: Authentication failed: "
+            refusal += "password is incorrect, or there is no user with such name. (AUTHENTICATION_FAILED)\n"
+            return (
+                401,
+                {**text, "WWW-Authenticate": 'Basic realm="rstat-audit"', "X-ClickHouse-Exception-Code": "516"},
+                refusal.encode(),
+            )
         if url.path == "/":
             if method == "GET" and not query.get("query"):
                 return 200, text, b"Ok.\n"
@@ -155,7 +196,8 @@ class Endpoint:
                     status, headers, body = 413, {"Content-Type": "text/plain"}, b"request body too large\n"
                     self.close_connection = True
                 else:
-                    status, headers, body = endpoint.answer(method, self.path, self.rfile.read(size) if size else b"")
+                    body = self.rfile.read(size) if size else b""
+                    status, headers, body = endpoint.answer(method, self.path, body, dict(self.headers.items()))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -49,7 +49,13 @@ class AuditService:
             schema_topic=adapters.schema_topic,
             metrics=self.metrics,
         )
-        self.endpoint = Endpoint(adapters.store, config.table, metrics=self.metrics.registry, health=self.health)
+        self.endpoint = Endpoint(
+            adapters.store,
+            config.table,
+            metrics=self.metrics.registry,
+            health=self.health,
+            credentials=(config.user, config.password) if config.password else None,
+        )
         self.started = time.monotonic()
 
     def health(self) -> dict[str, Any]:

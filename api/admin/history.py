@@ -15,6 +15,7 @@ No ``from __future__ import annotations``: Litestar reads the handlers' annotati
 
 from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 import msgspec
@@ -110,9 +111,15 @@ async def _emails(db: Database, entries: Sequence[_AuditEntry]) -> dict[int, str
     return {int(r["id"]): str(r["email"]) for r in rows}
 
 
-async def _audit(url: str, params: dict[str, str]) -> _AuditPage:
+async def _audit(audit_url: str, params: dict[str, str]) -> _AuditPage:
+    # the endpoint's user and password come in the URL; they go in ClickHouse's headers, never in a message
+    parts = urlsplit(audit_url)
+    url = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    headers = {}
+    if parts.username is not None:
+        headers = {"X-ClickHouse-User": unquote(parts.username), "X-ClickHouse-Key": unquote(parts.password or "")}
     try:
-        async with httpx.AsyncClient(timeout=10.0) as client:
+        async with httpx.AsyncClient(timeout=10.0, headers=headers) as client:
             response = await client.get(f"{url.rstrip('/')}/v1/history", params=params)
     except httpx.HTTPError as exc:
         raise UnavailableError(f"the audit (rstat audit, {url}) does not answer: {exc}") from exc

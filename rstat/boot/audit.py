@@ -36,7 +36,7 @@ def reading_store(settings: Settings) -> AuditStore:
     engine itself."""
     if not settings.clickhouse.external and held_by_another_process(settings.chdb_path()):
         database, timeout = settings.clickhouse.database, settings.audit.query_timeout_s
-        return ServerStore(settings.audit.endpoint(), database, query_timeout_s=timeout)
+        return ServerStore(settings.audit.credentialed_endpoint(), database, query_timeout_s=timeout)
     return writing_store(settings)
 
 

@@ -23,12 +23,14 @@ from tests.waiting import eventually
 @pytest.fixture
 def product(stack: Settings, tmp_path: Path) -> Iterator[tuple[CdcEnv, Apis, AuditProcess]]:
     chain = make_env(stack, tmp_path)
-    audit = audit_process(chain.env, tmp_path)
+    # the endpoint asks for a password, as in production: the admin app sends it (in ClickHouse's headers)
+    audit = audit_process(chain.env, tmp_path, RSTAT__AUDIT__PASSWORD="history-reader-pw")
+    reader = audit.url.replace("http://", "http://rstat:history-reader-pw@")
     try:
         chain.start()
         chain.wait_streaming()
         audit.start()
-        for apis in start_apis(stack, tmp_path, database=chain.name, RSTAT__API__AUDIT_URL=audit.url):
+        for apis in start_apis(stack, tmp_path, database=chain.name, RSTAT__API__AUDIT_URL=reader):
             yield chain, apis, audit
     finally:
         audit.stop()
