@@ -13,7 +13,7 @@ from typing import Any
 
 from sports.model import DecidedIn, Result, RulesError
 
-__all__ = ["RSTAT_CSV_HEADER", "ResultsFileError", "read_results"]
+__all__ = ["RSTAT_CSV_HEADER", "ResultsFileError", "parse_results", "read_results"]
 
 RSTAT_CSV_HEADER = ("date", "round", "group", "home", "away", "home_score", "away_score", "decided_in")
 FOOTBALL_DATA_COLUMNS = ("Date", "HomeTeam", "AwayTeam", "FTHG", "FTAG")
@@ -29,6 +29,12 @@ def read_results(path: Path) -> list[Result]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultsFileError(f"{path}: cannot read: {exc}") from exc
+    return parse_results(path, text)
+
+
+def parse_results(path: Path, text: str) -> list[Result]:
+    """The results in ``text`` read from ``path`` (named in errors); ``crawlers.fixtures_io`` passes a text
+    whose unplayed rows it has emptied."""
     if text.lstrip().startswith("{"):
         return _read_football_json(path, text)
     header = next(csv.reader(io.StringIO(text)), [])

@@ -117,6 +117,18 @@ def fit_ratings(
         weight=weights,
     )
     prior_att, prior_def, weight = _priors(prior, teams)
+    if not counted and prior is not None:  # a season not started yet: last season's ratings, newcomers placed
+        return Ratings(
+            sport=sport,
+            as_of=reference,
+            attack={t: float(prior_att[n]) for n, t in enumerate(teams)},
+            defence={t: float(prior_def[n]) for n, t in enumerate(teams)},
+            intercept=prior.intercept,
+            home=prior.home,
+            rho=prior.rho,
+            elo={t: prior.elo.get(t, _newcomer(prior.elo)) for t in teams},
+            ot_share=prior.ot_share,
+        )
     warm = None
     if start is not None and all(t in start.attack for t in teams):
         warm = PoissonFit(

@@ -15,6 +15,7 @@ from rstat.cli.bench import add_bench_commands
 from rstat.cli.cdc import add_cdc_commands
 from rstat.cli.crawl import add_crawl_commands
 from rstat.cli.demo import add_demo_commands
+from rstat.cli.predict import add_predict_commands
 from rstat.cli.stack import add_stack_commands
 from rstat.cli.streams import add_streams_commands
 from rstat.cli.table import add_table_commands
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(sub)
     add_api_commands(sub)
     add_table_commands(sub)
+    add_predict_commands(sub)
     add_bench_commands(sub)
     add_demo_commands(sub)
     add_crawl_commands(sub)
