@@ -39,6 +39,8 @@ from streams.materializer import LIVE_STANDINGS, PLAYER_STATS, STANDINGS, TEAM_R
 from streams.materializing import Materializing, StatisticsSink
 from streams.metrics import StreamsMetrics
 from streams.players import PlayerSeasons
+from streams.predictions import MATCH_PREDICTIONS, POSITION_ODDS, ForecastRequests
+from streams.predictions_worker import Forecasts, ForecastsConsumer, ForecastSettings
 from streams.protocol import Protocol, RowFact
 from streams.topology import (
     MATCH_LINES,
@@ -49,7 +51,7 @@ from streams.topology import (
     Topology,
     ensure_topics,
 )
-from streams.wire import PLAYERS_SCHEMA, STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key
+from streams.wire import PLAYERS_SCHEMA, PREDICTIONS_SCHEMA, STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key
 from streams.worker import faust_app, raw_topic, state_table
 
 __all__ = ["Adapters", "Senders", "create_app", "prepare"]
@@ -65,6 +67,8 @@ class Senders(msgspec.Struct, frozen=True, kw_only=True):
     protocols: Sends
     fold: Sends
     players: Sends
+    #: the forecasts' producer (None: forecasts are off)
+    predictions: Sends | None = None
 
 
 class Adapters(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,7 +87,7 @@ def prepare(config: StreamsConfig, bootstrap: str, cdc: CdcTopics) -> SchemaRegi
     """Before the worker starts: its topics exist, its output schema is published, known schemas are loaded."""
     ensure_topics(bootstrap, Topology(config, cdc).to_create(), config.replication_factor)
     registry = SchemaRegistry()
-    for schema in (STANDINGS_SCHEMA, TEAMS_SCHEMA, PLAYERS_SCHEMA):
+    for schema in (STANDINGS_SCHEMA, TEAMS_SCHEMA, PLAYERS_SCHEMA, PREDICTIONS_SCHEMA):
         fingerprint = registry.register(schema)
         publish_schema(bootstrap, cdc.schema_topic, fingerprint, registry.schema_json(fingerprint))
     found = load_schemas(bootstrap, cdc.schema_topic, registry)
@@ -116,8 +120,10 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
         protocols=adapters.senders.protocols,
         fold=metrics.sending(adapters.senders.fold, outputs.notices),
         players=adapters.senders.players,
+        predictions=adapters.senders.predictions,
     )
-    threads = (
+    forecasting = senders.predictions is not None and config.prediction_sims > 0
+    threads: list[Intake | BatchConsumer] = [
         Intake(
             bootstrap=adapters.bootstrap,
             group=f"{topology.app_id}-intake",
@@ -140,6 +146,7 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
                     outputs.teams: TEAM_RECORDS,
                     outputs.live_standings: LIVE_STANDINGS,
                     topology.players: PLAYER_STATS,
+                    topology.predictions: (MATCH_PREDICTIONS, POSITION_ODDS),
                 },
                 decode,
                 metrics.materializing(adapters.statistics),
@@ -147,7 +154,28 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             batch=BATCH,
             within_s=0.02,
         ),
-    )
+    ]
+    if forecasting and senders.predictions is not None:
+        forecasts = Forecasts(
+            ForecastSettings(
+                topic=topology.predictions,
+                sims=config.prediction_sims,
+                clinch_budget_s=config.prediction_clinch_budget_s,
+                processes=config.prediction_processes,
+            ),
+            registry,
+            senders.predictions,
+        )
+        threads.append(
+            ForecastsConsumer(
+                bootstrap=adapters.bootstrap,
+                group=f"{topology.app_id}-forecasts",
+                topic=topology.forecast_inputs,
+                forecasts=forecasts,
+                quiet_s=config.prediction_quiet_s,
+                max_wait_s=config.prediction_max_wait_s,
+            )
+        )
 
     @app.service
     class ConsumerThreads(mode.Service):
@@ -181,6 +209,7 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
         registry=registry,
         topics=outputs,
         to_players=to_players,
+        forecasts=ForecastRequests(topology.forecast_inputs) if forecasting else None,
     )
     player_seasons = PlayerSeasons(state_table(app, PLAYER_STATE, partitions), registry, topology.players)
     # a repartition message is the list of items one batch sent to that partition

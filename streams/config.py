@@ -25,6 +25,18 @@ class StreamsConfig(msgspec.Struct, frozen=True, kw_only=True):
     #: Topic of notices (JSON with a stable id; key: the match, else the stage or season, so one match's
     #: notices stay in order) for the Telegram and WebSocket senders.
     notices_topic: str = "rstat.notices"
+    #: Compacted topic of stage forecasts: match probabilities and position odds (key: stage id).
+    predictions_topic: str = "rstat.stats.predictions"
+    #: Simulated seasons per forecast (0 turns forecasts off).
+    prediction_sims: int = 10_000
+    #: Seconds the exact clinch search may take per stage before it says "undecided".
+    prediction_clinch_budget_s: float = 2.0
+    #: Processes that compute forecasts (0: in the forecast thread itself, holding the worker's GIL).
+    prediction_processes: int = 1
+    #: A burst of changes is forecast once: after the first, the topic must be quiet this long...
+    prediction_quiet_s: float = 0.5
+    #: ... or this long must have passed.
+    prediction_max_wait_s: float = 5.0
     #: Partitions of the topics the processor creates.
     partitions: int = 3
     #: Replication factor of the topics the processor creates, its changelogs and repartition topics included

@@ -112,6 +112,9 @@ class StageState(msgspec.Struct, kw_only=True):
     fair_play: dict[int, tuple[int, int]] = msgspec.field(default_factory=dict)
     #: protocols that arrived before the stage's own row: their lines need its season and sport
     pending: dict[int, Protocol] = msgspec.field(default_factory=dict)
+    #: the digest of the inputs last sent for a forecast (streams/predictions.py): unchanged inputs (a goal
+    #: in play, a kick-off moved by a minute of the same date) ask for no new forecast
+    forecast_digest: str = ""
 
     def apply(self, fact: Fact) -> bool:
         """Fold one fact in; False when it is a replay or older than what is stored (nothing changes)."""

@@ -19,6 +19,7 @@ from streams.batching import Outbox, Staged, StateTable
 from streams.facts import Fact, StageState, take_protocol
 from streams.lines import MatchLines, line_messages
 from streams.notices import Notice, leader_notices, leaders, match_notices, notice_key, protocol_notices
+from streams.predictions import ForecastRequests
 from streams.protocol import Protocol
 from streams.topology import OutputTopics
 from streams.wire import STANDINGS_SCHEMA, TEAMS_SCHEMA, player_key, standings_key, standings_record, teams_record
@@ -45,8 +46,11 @@ class StageFold:
         registry: SchemaRegistry,
         topics: OutputTopics,
         to_players: Outbox,
+        forecasts: ForecastRequests | None = None,
     ) -> None:
         self.stage_states, self.match_lines = stage_states, match_lines
+        #: where a stage's forecast inputs go when they changed (None: no forecasts)
+        self.forecasts = forecasts
         self.to_players = to_players
         self.registry = registry
         self.topics = topics
@@ -147,6 +151,8 @@ class StageFold:
         if tables:
             teams = teams_record(state.stage_id, position, state.version, list(team_records(state.results()).values()))
             staged.send(self.topics.teams, str(state.stage_id).encode(), self.registry.encode(self.teams_fp, teams))
+        if self.forecasts is not None:
+            self.forecasts.offer(staged, state)
 
     def _send_tables(
         self,

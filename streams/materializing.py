@@ -21,16 +21,27 @@ class StatisticsSink(Protocol):
 
 
 class Materializing:
-    """Hands each batch of statistics records to the sink; tombstones (none are sent today) are skipped."""
+    """Hands each batch of statistics records to the sink; tombstones (none are sent today) are skipped.
+    A topic's record may fill several tables (a forecast: match predictions and position odds)."""
 
     def __init__(
-        self, targets: Mapping[str, Target], decode: Callable[[bytes], dict[str, Any]], sink: StatisticsSink
+        self,
+        targets: Mapping[str, Target | tuple[Target, ...]],
+        decode: Callable[[bytes], dict[str, Any]],
+        sink: StatisticsSink,
     ) -> None:
-        self.targets = dict(targets)  # topic -> table
+        # topic -> tables
+        self.targets = {topic: t if isinstance(t, tuple) else (t,) for topic, t in targets.items()}
         self.decode = decode
         self.sink = sink
 
     def __call__(self, messages: Sequence[Received]) -> None:
-        batch = [(self.targets[str(m.topic())], self.decode(value)) for m in messages if (value := m.value())]
+        batch = [
+            (target, record)
+            for m in messages
+            if (value := m.value())
+            for record in (self.decode(value),)
+            for target in self.targets[str(m.topic())]
+        ]
         if batch:
             self.sink.write(batch)  # one transaction; the batch is committed after it

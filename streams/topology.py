@@ -10,6 +10,9 @@ Topology (every arrow a Kafka topic, so a worker can die and another take over):
     <app>-stage-facts  -> fold      (streams/fold.py)                  -> rstat.stats.standings,
                       .live-standings, .teams, rstat.notices, <app>-player-lines
     <app>-player-lines -> players   (streams/players.py)               -> rstat.stats.players
+    <app>-stage-facts  -> fold, when a stage's forecast inputs changed -> <app>-forecast-inputs (compacted)
+    <app>-forecast-inputs -> forecasts (streams/predictions_worker.py,
+                      debounced, in a process of its own)              -> rstat.stats.predictions
     rstat.stats.*      -> materializer (streams/materializing.py)      -> PostgreSQL ``stats``
 """
 
@@ -93,6 +96,8 @@ class Topology:
             notices=config.notices_topic,
         )
         self.players = config.players_topic
+        self.forecast_inputs = f"{self.app_id}-forecast-inputs"
+        self.predictions = config.predictions_topic
 
     @property
     def changelogs(self) -> tuple[str, ...]:
@@ -102,7 +107,7 @@ class Topology:
     @property
     def statistics(self) -> tuple[str, ...]:
         """The compacted statistics topics, which the materializer reads."""
-        return (self.outputs.standings, self.outputs.teams, self.outputs.live_standings, self.players)
+        return (self.outputs.standings, self.outputs.teams, self.outputs.live_standings, self.players, self.predictions)
 
     def to_create(self) -> dict[str, TopicSpec]:
         partitions = self.config.partitions
@@ -112,6 +117,8 @@ class Topology:
             self.outputs.notices: (partitions, {}),
             # the repartition topics too: a worker must never send to one before Faust got round to creating it
             **dict.fromkeys((self.stage_facts, self.match_facts, self.player_lines), (partitions, {})),
+            # a stage's newest inputs are all a forecast needs
+            self.forecast_inputs: (partitions, COMPACT),
             # and the changelogs: a new worker whose consumer joins before it can see the changelogs Faust has
             # just created ignores them, and its agents then fail with PartitionsMismatch
             **dict.fromkeys(self.changelogs, (partitions, COMPACT)),

@@ -14,6 +14,7 @@ from sports.team_records import TeamRecord
 __all__ = [
     "PLAYERS_SCHEMA",
     "PLAYER_FIELDS",
+    "PREDICTIONS_SCHEMA",
     "ROW_FIELDS",
     "STANDINGS_SCHEMA",
     "TEAMS_SCHEMA",
@@ -126,3 +127,7 @@ def players_record(
         "version": version,
         "players": rows,
     }
+
+
+#: a stage's forecast: match probabilities and position odds (streams/predictions_compute.py)
+PREDICTIONS_SCHEMA = _schema("stats.predictions")

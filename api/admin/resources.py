@@ -12,7 +12,7 @@ refuse what the database would, naming the field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 import msgspec
 
@@ -37,7 +37,7 @@ from schemas.columns import (
 )
 from sports.registry import SPORTS as SPORT_RULES
 
-__all__ = ["RESOURCES", "Field", "Resource"]
+__all__ = ["RESOURCES", "Field", "Resource", "Zone"]
 
 EDIT = ("editor", "owner")
 PROTOCOL = ("scorer", "editor", "owner")
@@ -117,6 +117,17 @@ Sport = Literal[SPORTS]  # type: ignore[valid-type]
 SpiderName = Literal["nhl", "football-data", "openfootball", "fbref"]
 ArgumentName = Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{0,39}$")]
 Seconds = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+ZonePosition = Annotated[int, msgspec.Meta(ge=1, le=999)]
+
+
+class Zone(TypedDict):
+    """A named range of final positions of a stage (title 1-1, relegation 18-20): predictions give each
+    team the probability of ending in it. The table checks the rest: first <= last, names unique, zones
+    nested or apart (constraints ``stages_zones_*``)."""
+
+    name: Annotated[str, msgspec.Meta(pattern="^[a-z0-9][a-z0-9_-]{0,39}$")]
+    first: ZonePosition
+    last: ZonePosition
 
 
 RESOURCES: dict[str, Resource] = {
@@ -150,6 +161,7 @@ RESOURCES: dict[str, Resource] = {
                 Field("ordinal", Positive, default=True),
                 Field("regulation", str, True),
                 Field("regulation_params", dict[str, Any], json=True, default=True),
+                Field("zones", list[Zone], json=True, default=True),
             ),
         ),
         Resource(

@@ -38,6 +38,7 @@ def build_adapters(settings: Settings) -> Adapters:
             protocols=Sender(bootstrap),
             fold=Sender(bootstrap),
             players=Sender(bootstrap),
+            predictions=Sender(bootstrap),
         ),
     )
 

@@ -29,6 +29,7 @@ def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
             "RSTAT__STREAMS__TEAMS_TOPIC": f"{env.prefix}stats.teams",
             "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{env.prefix}stats.live-standings",
             "RSTAT__STREAMS__PLAYERS_TOPIC": f"{env.prefix}stats.players",
+            "RSTAT__STREAMS__PREDICTIONS_TOPIC": f"{env.prefix}stats.predictions",
             "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
         }
     )

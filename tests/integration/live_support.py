@@ -35,6 +35,7 @@ def start_product(settings: Settings, tmp: Path, **env: str) -> Iterator[tuple[C
             "RSTAT__STREAMS__TEAMS_TOPIC": f"{chain.prefix}stats.teams",
             "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{chain.prefix}stats.live-standings",
             "RSTAT__STREAMS__PLAYERS_TOPIC": f"{chain.prefix}stats.players",
+            "RSTAT__STREAMS__PREDICTIONS_TOPIC": f"{chain.prefix}stats.predictions",
             "RSTAT__STREAMS__DATA_DIR": str(tmp / "streams"),
             **env,
         }
