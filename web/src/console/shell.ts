@@ -12,7 +12,9 @@ import { type Role, SessionStore } from "./core/session.js";
 import { SESSION_ENDED } from "./organizer/base.js";
 import "./organizer/clients.js";
 import "./organizer/competition.js";
+import "./organizer/crawl-jobs.js";
 import { errorText } from "./organizer/forms.js";
+import "./organizer/history.js";
 import "./organizer/import.js";
 import "./organizer/matches.js";
 import "./organizer/members.js";
@@ -251,8 +253,15 @@ export class RstatConsole extends LitElement {
         return html`<rsc-members .client=${common.client} org=${common.org} .orgRole=${role}></rsc-members>`;
       case "clients":
         return html`<rsc-clients .client=${common.client} org=${common.org} .orgRole=${role}></rsc-clients>`;
+      case "crawl-jobs":
+        return html`<rsc-crawl-jobs .client=${common.client} org=${common.org} .orgRole=${role}></rsc-crawl-jobs>`;
+      case "history":
+        return html`<rsc-history .client=${common.client} org=${common.org} .orgRole=${role} match=${route.id ?? 0}></rsc-history>`;
       case "score":
-        return html`<p class="crumbs"><a href=${orgHref(route.org, "matches")}>← Matches</a></p>
+        return html`<p class="crumbs">
+            <a href=${orgHref(route.org, "matches")}>← Matches</a>
+            ${CAN_VIEW.history(role) ? html` · <a href=${orgHref(route.org, "history", route.id)}>History</a>` : nothing}
+          </p>
           <rstat-scorer .client=${common.client} org=${common.org} match=${route.id ?? 0}></rstat-scorer>`;
       case "home":
         return html``;

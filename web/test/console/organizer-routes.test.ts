@@ -54,12 +54,12 @@ describe("roles shape the console", () => {
   it("lets a viewer read the organizer's pages but not import, score or manage", () => {
     for (const view of organizerViews) expect(CAN_VIEW[view]("viewer"), view).toBe(true);
     for (const view of ["import", "score", "members", "clients"] as const) expect(CAN_VIEW[view]("viewer"), view).toBe(false);
-    expect(navFor("viewer").map((n) => n.view)).toEqual(["competitions", "teams", "players", "venues", "matches"]);
+    expect(navFor("viewer").map((n) => n.view)).toEqual(["competitions", "teams", "players", "venues", "matches", "crawl-jobs"]);
   });
 
   it("gives members and website clients to owners only", () => {
     expect(navFor("editor").map((n) => n.view)).not.toContain("members");
-    expect(navFor("owner").map((n) => n.view)).toEqual(["competitions", "teams", "players", "venues", "matches", "import", "members", "clients"]);
+    expect(navFor("owner").map((n) => n.view)).toEqual(["competitions", "teams", "players", "venues", "matches", "import", "crawl-jobs", "members", "clients"]);
     expect(refusal("members", "editor")).toBe("Your role in this organization (editor) cannot manage the members.");
   });
 

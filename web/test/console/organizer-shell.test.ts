@@ -127,7 +127,7 @@ describe("<rstat-console> roles", () => {
     const row = await appears("tr[data-id='30']");
     expect(text(row)).toContain("Lions – Tigers");
     expect(row.querySelector("a.button")?.getAttribute("href")).toBe("#/o/1/score/30");
-    expect(buttonNames(row)).toEqual(["Score Lions – Tigers"]);
+    expect(buttonNames(row)).toEqual(["Score Lions – Tigers", "History of Lions – Tigers"]);
   });
 
   it("renders the scorer's element for the scoring route", async () => {

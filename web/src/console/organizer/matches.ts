@@ -1,6 +1,7 @@
 // <rsc-matches [stage]>: matches, a page at a time, filtered by stage, round and status. Editors move a match
-// (kick-off, venue), postpone or cancel it; scorers (and editors) open the scoring page of a match; a
-// viewer reads the list. A match with a result is corrected on the scoring page, not here.
+// (kick-off, venue), postpone or cancel it; scorers (and editors) open the scoring page of a match and its
+// history (the audit trail); a viewer reads the list. A match with a result is corrected on the scoring
+// page, not here.
 
 import { html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { ifDefined } from "lit/directives/if-defined.js";
@@ -8,7 +9,7 @@ import { atLeast } from "../core/session.js";
 import { OrgPage } from "./base.js";
 import { formatWhen, isoToLocal, localToIso, type Row } from "./forms.js";
 import { choicesOf, listAll, listPage } from "./lookup.js";
-import { orgHref } from "./routes.js";
+import { CAN_VIEW, orgHref } from "./routes.js";
 
 export const STATUSES = ["scheduled", "live", "finished", "postponed", "cancelled", "awarded"] as const;
 const PAGE = 20;
@@ -243,6 +244,9 @@ export class RscMatches extends OrgPage {
         <td class="actions">
           ${atLeast(this.orgRole, "scorer") && scorable(m.status)
             ? html`<a class="button" href=${orgHref(this.org, "score", m.id)} aria-label=${`Score ${title}`}>Score</a>`
+            : nothing}
+          ${CAN_VIEW.history(this.orgRole)
+            ? html`<a class="button secondary" href=${orgHref(this.org, "history", m.id)} aria-label=${`History of ${title}`}>History</a>`
             : nothing}
           ${this.canEdit ? this.renderEditActions(m, title, can) : nothing}
         </td>

@@ -8,7 +8,8 @@
 //   #/o/{org}/competitions[/{id}]   competitions, a competition's seasons
 //   #/o/{org}/seasons/{id}          a season's stages, roster and suspensions
 //   #/o/{org}/stages/{id}[/{tab}]   a stage: matches | calendar | standings | points | settings
-//   #/o/{org}/teams | players | venues | matches | members | clients
+//   #/o/{org}/teams | players | venues | matches | crawl-jobs | members | clients
+//   #/o/{org}/history/{match}    a match's history: its changes and its events' (the audit trail)
 //   #/o/{org}/import/{teams|players}
 //   #/o/{org}/score/{match}      the scorer's page of one match (<rstat-scorer>)
 
@@ -27,6 +28,8 @@ export type View =
   | "matches"
   | "members"
   | "clients"
+  | "crawl-jobs"
+  | "history"
   | "score";
 
 export const STAGE_TABS = ["matches", "calendar", "standings", "points", "settings"] as const;
@@ -42,8 +45,9 @@ const WITH_ID: Partial<Record<string, View>> = {
   seasons: "season",
   stages: "stage",
   score: "score",
+  history: "history",
 };
-const LISTS: readonly View[] = ["competitions", "teams", "players", "venues", "matches", "members", "clients"];
+const LISTS: readonly View[] = ["competitions", "teams", "players", "venues", "matches", "crawl-jobs", "members", "clients"];
 
 const isId = (text: string | undefined): boolean => text !== undefined && /^[1-9][0-9]{0,15}$/.test(text);
 
@@ -83,6 +87,8 @@ export function href(route: Route): string {
       return `${base}/stages/${route.id ?? ""}${route.tab ? `/${route.tab}` : ""}`;
     case "score":
       return `${base}/score/${route.id ?? ""}`;
+    case "history":
+      return `${base}/history/${route.id ?? ""}`;
     case "import":
       return `${base}/import/${route.tab ?? "teams"}`;
     default:
@@ -112,7 +118,11 @@ export const CAN_VIEW: Record<View, (role: Role | undefined) => boolean> = {
   import: (role) => atLeast(role, "editor"),
   members: (role) => atLeast(role, "owner"),
   clients: (role) => atLeast(role, "owner"),
+  // every member reads the crawl jobs (editors and owners change them); a scorer's console stays the matches
+  "crawl-jobs": organizer,
   score: (role) => atLeast(role, "scorer"),
+  // the roles that write read who wrote what (api/admin/history.py: a viewer reads the data, not its authors)
+  history: (role) => atLeast(role, "scorer"),
 };
 
 /** What each view is about, in words for "your role cannot ..." */
@@ -129,7 +139,9 @@ const WHAT: Record<View, string> = {
   import: "import teams or players",
   members: "manage the members",
   clients: "manage the website API clients",
+  "crawl-jobs": "see the crawl jobs",
   score: "score matches",
+  history: "read a match's history",
 };
 
 export function refusal(view: View, role: Role | undefined): string {
@@ -153,6 +165,7 @@ const NAV: readonly NavItem[] = [
   { view: "venues", label: "Venues" },
   { view: "matches", label: "Matches" },
   { view: "import", label: "Import" },
+  { view: "crawl-jobs", label: "Crawl jobs" },
   { view: "members", label: "Members" },
   { view: "clients", label: "Website API clients" },
 ];
@@ -163,6 +176,6 @@ export const navFor = (role: Role | undefined): NavItem[] => NAV.filter((item) =
 /** Which menu item a view belongs to (a season page sits under Competitions). */
 export function navOf(view: View): View {
   if (view === "competition" || view === "season" || view === "stage") return "competitions";
-  if (view === "score") return "matches";
+  if (view === "score" || view === "history") return "matches";
   return view;
 }
