@@ -95,6 +95,8 @@ def worker_config(*, bootstrap: str, offsets_file: Path, rest_port: int) -> dict
         "listeners": f"http://127.0.0.1:{rest_port}",
         # Every jar is on the class path (one folder): the ServiceLoader manifests are enough to find plugins.
         "plugin.discovery": "service_load",
+        # The bench creates the topic, with our reader's partition count (the broker creates none on demand).
+        "topic.creation.enable": "false",
         **{f"producer.{key}": value for key, value in PRODUCER.items()},
     }
 
@@ -128,8 +130,6 @@ def connector_config(
         "max.batch.size": "8192",
         "max.queue.size": "32768",
         "poll.interval.ms": "5",
-        # The topics exist before the connector starts (the broker does not create topics on demand).
-        "topic.creation.enable": "false",
     }
 
 

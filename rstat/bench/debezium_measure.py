@@ -1,0 +1,217 @@
+"""Debezium's figures on the workloads of ``rstat bench cdc`` (rstat/bench/cdc.py), on a private database of
+its own with the same table, on the same PostgreSQL and broker.
+
+Our reader reports commit -> acknowledgement itself (a histogram); Debezium has no such figure, so here each
+workload is timed from the end of the committing statement to the arrival of its last message at a consumer
+of Debezium's topic. A consumer's arrival is later than the producer's acknowledgement by one fetch (a few
+milliseconds, against seconds per bulk transaction), so the method errs, if at all, against Debezium by that.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import psycopg
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from rstat.bench.cdc import BULK_SQL, MILLION_SQL, WARM_UP_SQL, call_small, create_bench_table, measure_latency
+from rstat.bench.debezium import ConnectRun, DebeziumJars, connector_config, worker_config
+from rstat.bench.env import create_database, drop_private, stop_processes
+from rstat.errors import RStatError
+from rstat.ops.stack.process import free_port, wait_until
+from rstat.settings import Settings
+
+__all__ = ["bench_debezium"]
+
+
+def _progress(text: str) -> None:
+    print(f"bench cdc --peer debezium: {text}", file=sys.stderr, flush=True)
+
+
+class _Arrivals:
+    """Messages on a topic from its end at creation: counts them and times the last one's arrival."""
+
+    def __init__(self, bootstrap: str, topic: str, failed: Callable[[], bool]) -> None:
+        self.failed = failed
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"bench-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "fetch.wait.max.ms": 5,
+            }
+        )
+        partitions = self.consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        ends = [self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions]
+        self.consumer.assign([TopicPartition(topic, p, end) for p, end in zip(partitions, ends, strict=True)])
+
+    def wait(self, count: int, timeout: float, what: str) -> float:
+        """The ``perf_counter`` at which the ``count``-th message arrived."""
+        seen, last = 0, time.perf_counter()
+        deadline = time.monotonic() + timeout
+        while seen < count:
+            if time.monotonic() > deadline:
+                raise RStatError(f"{what}: {seen} of {count} Debezium messages arrived within {timeout:.0f} s")
+            if seen == 0 and self.failed():
+                raise RStatError(f"{what}: Kafka Connect or its Debezium task failed")
+            # Never more than what is missing: a batch call waits for its batch to fill or for its timeout.
+            messages = self.consumer.consume(min(10_000, count - seen), 0.05)
+            arrived = time.perf_counter()
+            fresh = sum(1 for m in messages if m.error() is None and m.value() is not None)
+            if fresh:
+                seen, last = seen + fresh, arrived
+        return last
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def _commit_us(value: bytes) -> int:
+    """The commit timestamp in Debezium's envelope (``source.ts_us``, µs since the epoch)."""
+    return int(msgspec.json.decode(value)["source"]["ts_us"])
+
+
+def _create_topic(bootstrap: str, topic: str, partitions: int) -> None:
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for future in admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=-1)]).values():
+        future.result(timeout=60)
+    if not wait_until(lambda: topic in admin.list_topics(timeout=10).topics, 60):
+        raise RStatError(f"topic {topic} was created but the broker's metadata does not show it")
+
+
+def _release_slot(settings: Settings, slot: str) -> None:
+    """Ends a walsender still holding the slot after Connect stopped, so that ``drop_private`` can drop it."""
+    with psycopg.connect(settings.postgres.admin_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = %s AND active",
+            (slot,),
+        )
+
+        def inactive() -> bool:
+            row = conn.execute("SELECT bool_or(active) FROM pg_replication_slots WHERE slot_name = %s", (slot,))
+            found = row.fetchone()
+            return found is None or not found[0]
+
+        wait_until(inactive, 10, 0.1)
+
+
+def _slot_active(dsn: str, slot: str) -> bool:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (slot,)).fetchone()
+    return bool(row and row[0])
+
+
+def bench_debezium(settings: Settings, jars: DebeziumJars) -> dict[str, Any]:
+    """Debezium on the workloads of ``rstat bench cdc``; everything it created is removed afterwards."""
+    tag = uuid.uuid4().hex[:8]
+    db, slot, pub = f"bench_dbz_{tag}", f"bench_dbz_{tag}", f"bench_dbz_pub_{tag}"
+    prefix = f"bench.{tag}."
+    topic = f"{prefix}dbz.public.bench_rows"
+    bootstrap = settings.kafka.bootstrap()
+    dsn = create_database(settings, db, migrate=False)
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-dbz-{tag}-", dir=settings.stack.home_path))
+    run = ConnectRun(
+        jars,
+        folder,
+        worker_config(bootstrap=bootstrap, offsets_file=folder / "offsets", rest_port=free_port()),
+        connector_config(
+            name=f"bench-dbz-{tag}",
+            conninfo={k: str(v) for k, v in conninfo_to_dict(dsn).items()},
+            topic_prefix=f"{prefix}dbz",
+            slot=slot,
+            publication=pub,
+            tables=("bench_rows",),
+        ),
+    )
+    ok = False
+    try:
+        create_bench_table(dsn)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE PUBLICATION {} FOR TABLE bench_rows").format(sql.Identifier(pub)))
+        _create_topic(bootstrap, topic, settings.cdc.partitions)
+        _progress("starting Kafka Connect standalone with Debezium's PostgreSQL connector")
+        proc = run.start()
+        if not wait_until(lambda: run.failed() or _slot_active(dsn, slot), 180, 0.5) or run.failed():
+            raise RStatError(f"Kafka Connect with Debezium did not start streaming:\n{run.log_tail()}")
+        result = _measure(settings, dsn, topic, proc.pid, run)
+        ok = True
+        return result
+    except RStatError as exc:
+        raise RStatError(f"{exc}\n(Connect's files are kept in {folder})") from exc
+    finally:
+        if run.proc is not None:
+            stop_processes([run.proc])
+        _release_slot(settings, slot)
+        drop_private(settings, database=db, slots=(slot,), topic_prefixes=(prefix,))
+        if ok:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _measure(settings: Settings, dsn: str, topic: str, pid: int, run: ConnectRun) -> dict[str, Any]:
+    bootstrap = settings.kafka.bootstrap()
+    result: dict[str, Any] = {}
+
+    def timed(statement: str, params: tuple[int, ...] | None, count: int, timeout: float, what: str) -> float:
+        """Seconds from the end of the committing statement to the arrival of the ``count``-th message."""
+        arrivals = _Arrivals(bootstrap, topic, run.failed)
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(statement, params)
+            committed = time.perf_counter()
+            return arrivals.wait(count, timeout, what) - committed
+        finally:
+            arrivals.close()
+
+    _progress("warm-up: a 100,000-row transaction (a freshly started JVM is not yet compiled)")
+    timed(WARM_UP_SQL, None, 100_000, 300, "the warm-up transaction")
+    rates = []
+    for n in range(3):
+        _progress(f"bulk: a 200,000-row transaction ({n + 1} of 3)")
+        seconds = timed(BULK_SQL, (n * 200_000 + 1, (n + 1) * 200_000), 200_000, 300, "a bulk transaction")
+        rates.append(200_000 / seconds)
+    result["bulk_changes_per_s"] = round(statistics.median(rates))
+    result["bulk_runs_per_s"] = [round(r) for r in rates]
+
+    _progress("small: 20,000 single-row transactions, committed while Connect is paused, then drained")
+    arrivals = _Arrivals(bootstrap, topic, run.failed)
+    try:
+        os.kill(pid, signal.SIGSTOP)  # as for our reader: PostgreSQL's commit rate must not be what is measured
+        try:
+            start = time.perf_counter()
+            callers = [threading.Thread(target=call_small, args=(dsn, 5000)) for _ in range(4)]
+            for caller in callers:
+                caller.start()
+            for caller in callers:
+                caller.join()
+            result["small_tx_committed_per_s"] = round(20_000 / (time.perf_counter() - start))
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        start = time.perf_counter()
+        result["small_tx_per_s"] = round(20_000 / (arrivals.wait(20_000, 300, "the small transactions") - start))
+    finally:
+        arrivals.close()
+
+    _progress("latency: 1,000 single-row transactions per second for 10 s")
+    result.update(measure_latency(settings, dsn, topic, _commit_us))
+
+    _progress("memory: one 1,000,000-row transaction")
+    timed(MILLION_SQL, None, 1_000_000, 900, "the 1M-row transaction")
+    peak = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    result["peak_rss_mb_1m_tx"] = round(int(peak.group(1)) / 1024) if peak else None
+    return result
