@@ -9,6 +9,7 @@ milliseconds, against seconds per bulk transaction), so the method errs, if at a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -19,9 +20,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import psycopg
@@ -37,7 +38,7 @@ from rstat.errors import RStatError
 from rstat.ops.stack.process import free_port, wait_until
 from rstat.settings import Settings
 
-__all__ = ["bench_debezium"]
+__all__ = ["DebeziumPeer", "bench_debezium", "running_debezium"]
 
 
 def _progress(text: str) -> None:
@@ -117,8 +118,19 @@ def _slot_active(dsn: str, slot: str) -> bool:
     return bool(row and row[0])
 
 
-def bench_debezium(settings: Settings, jars: DebeziumJars) -> dict[str, Any]:
-    """Debezium on the workloads of ``rstat bench cdc``; everything it created is removed afterwards."""
+class DebeziumPeer(NamedTuple):
+    """A running peer: the DSN of its private database, its topic, and the Connect JVM."""
+
+    dsn: str
+    topic: str
+    run: ConnectRun
+    pid: int
+
+
+@contextlib.contextmanager
+def running_debezium(settings: Settings, jars: DebeziumJars) -> Iterator[DebeziumPeer]:
+    """A private database with the bench's table and a publication of it, the topic, and Connect with Debezium
+    streaming from a slot of its own; everything is removed afterwards, whatever happened."""
     tag = uuid.uuid4().hex[:8]
     db, slot, pub = f"bench_dbz_{tag}", f"bench_dbz_{tag}", f"bench_dbz_pub_{tag}"
     prefix = f"bench.{tag}."
@@ -149,9 +161,8 @@ def bench_debezium(settings: Settings, jars: DebeziumJars) -> dict[str, Any]:
         proc = run.start()
         if not wait_until(lambda: run.failed() or _slot_active(dsn, slot), 180, 0.5) or run.failed():
             raise RStatError(f"Kafka Connect with Debezium did not start streaming:\n{run.log_tail()}")
-        result = _measure(settings, dsn, topic, proc.pid, run)
+        yield DebeziumPeer(dsn, topic, run, proc.pid)
         ok = True
-        return result
     except RStatError as exc:
         raise RStatError(f"{exc}\n(Connect's files are kept in {folder})") from exc
     finally:
@@ -161,6 +172,12 @@ def bench_debezium(settings: Settings, jars: DebeziumJars) -> dict[str, Any]:
         drop_private(settings, database=db, slots=(slot,), topic_prefixes=(prefix,))
         if ok:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench_debezium(settings: Settings, jars: DebeziumJars) -> dict[str, Any]:
+    """Debezium on the workloads of ``rstat bench cdc``."""
+    with running_debezium(settings, jars) as peer:
+        return _measure(settings, peer.dsn, peer.topic, peer.pid, peer.run)
 
 
 def _measure(settings: Settings, dsn: str, topic: str, pid: int, run: ConnectRun) -> dict[str, Any]:
