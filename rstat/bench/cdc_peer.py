@@ -27,7 +27,8 @@ NOTES = (
     "(the reader's own histogram); Debezium's are end of the committing statement -> last message at a "
     "consumer (Connect reports no such figure), later than an acknowledgement by one fetch of a few ms. "
     "Latency: commit timestamp -> consumer for both. RSS: VmHWM of each process after a 1,000,000-row "
-    "transaction; Connect's JVM runs with connect-standalone.sh's heap (-Xms256M -Xmx2G). Debezium writes "
+    "transaction; Connect's JVM runs with connect-standalone.sh's heap (-Xms256M -Xmx2G), so its RSS follows "
+    "the heap ceiling G1 grows into (debezium.peak_rss_mb_before_1m_tx: the peak before it). Debezium writes "
     "schemaless JSON (no Schema Registry here), we write Avro single-object messages. Shared 2-core machine: "
     "figures are noisy from run to run."
 )
