@@ -1,9 +1,10 @@
 """Channel names, what each means, and who may hear it.
 
-A client names ``match:{id}``, ``stage:{id}``, ``season:{id}:leaders`` or ``org``. Ids are global, so the
-first three are one channel per process whoever listens; ``org`` is the caller's own organization, kept
-internally as ``org:{id}`` and shown to each client as plain ``org``. A channel of another organization is
-refused exactly like its REST route answers 404: it does not exist for the caller.
+A client names ``match:{id}``, ``stage:{id}``, ``stage:{id}:predictions``, ``season:{id}:leaders`` or
+``org``. Ids are global, so all but ``org`` are one channel per process whoever listens; ``org`` is the
+caller's own organization, kept internally as ``org:{id}`` and shown to each client as plain ``org``. A
+channel of another organization is refused exactly like its REST route answers 404: it does not exist for
+the caller.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from api.tenancy import ensure_in_org
 __all__ = ["KINDS", "ChannelError", "ChannelRef", "authorize", "parse_channel"]
 
 #: channel kind -> the table its id names (``org`` has no id)
-KINDS = {"match": "matches", "stage": "stages", "season": "seasons", "org": ""}
+KINDS = {"match": "matches", "stage": "stages", "predictions": "stages", "season": "seasons", "org": ""}
 #: ids as the routes print them (no leading zeros: ``match:007`` would be a channel nothing is told on)
 _ID = r"(0|[1-9][0-9]{0,17})"
-_NAME = re.compile(rf"(?:(match|stage):{_ID}|season:{_ID}:leaders|org)")
+_NAME = re.compile(rf"(?:(match|stage):{_ID}|season:{_ID}:leaders|stage:{_ID}:predictions|org)")
+_SHAPES = "match:{id}, stage:{id}, stage:{id}:predictions, season:{id}:leaders, org"
 
 
 class ChannelError(ValueError):
@@ -51,17 +53,15 @@ def parse_channel(name: object, org: int) -> ChannelRef:
     found = _NAME.fullmatch(name)
     if found is None:
         kind = name.split(":", 1)[0][:20]
-        if kind.strip() not in KINDS:
-            raise ChannelError(
-                "unknown_channel_kind",
-                f"no channel kind {kind!r}; there are match:{{id}}, stage:{{id}}, season:{{id}}:leaders and org",
-            )
-        shapes = "match:{id}, stage:{id}, season:{id}:leaders, org"
-        raise ChannelError("bad_channel", f"{name[:60]!r} is not a channel name ({shapes})")
+        if kind.strip() not in KINDS or kind.strip() == "predictions":
+            raise ChannelError("unknown_channel_kind", f"no channel kind {kind!r}; there are {_SHAPES}")
+        raise ChannelError("bad_channel", f"{name[:60]!r} is not a channel name ({_SHAPES})")
     if name == "org":
         return ChannelRef(kind="org", item_id=org, name="org", key=f"org:{org}")
     if found.group(3) is not None:
         return ChannelRef(kind="season", item_id=int(found.group(3)), name=name, key=name)
+    if found.group(4) is not None:
+        return ChannelRef(kind="predictions", item_id=int(found.group(4)), name=name, key=name)
     return ChannelRef(kind=found.group(1), item_id=int(found.group(2)), name=name, key=name)
 
 

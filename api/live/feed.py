@@ -37,6 +37,9 @@ class Topics(msgspec.Struct, frozen=True, kw_only=True):
     standings: str
     live_standings: str
     players: str
+    #: stage forecasts; read when the topic exists as the feed starts (a stream processor from before
+    #: forecasts never creates it, and the other channels must not wait for it)
+    predictions: str = ""
 
 
 class Record(msgspec.Struct, frozen=True):
@@ -51,7 +54,7 @@ class Record(msgspec.Struct, frozen=True):
 def _registry() -> SchemaRegistry:
     """The statistics topics' schemas as this code knows them (``schemas/avro/stats.*.avsc``)."""
     registry = SchemaRegistry()
-    for name in ("stats.standings", "stats.players", "stats.teams"):
+    for name in ("stats.standings", "stats.players", "stats.teams", "stats.predictions"):
         registry.register(json.loads((resources.files("schemas") / "avro" / f"{name}.avsc").read_text("utf-8")))
     return registry
 
@@ -68,6 +71,7 @@ class TopicFeed:
             topics.live_standings: "live_standings",
             topics.players: "players",
         }
+        self.optional = {topics.predictions: "predictions"} if topics.predictions else {}
         self.backfill_s = backfill_s
         self.metrics = metrics
         self.registry = _registry()
@@ -132,6 +136,11 @@ class TopicFeed:
                 log.warning("live feed: waiting for topics %s (is `rstat streams` running?)", ", ".join(missing))
             if self._stop.wait(2.0):
                 return {}
+        for topic, role in self.optional.items():
+            if topic in listing and listing[topic].partitions:
+                self.roles[topic] = role
+            else:
+                log.warning("live feed: no topic %s; its %s channels stay quiet until a restart", topic, role)
         wanted = [TopicPartition(t, p, since_ms) for t in self.roles for p in sorted(listing[t].partitions)]
         starts = consumer.offsets_for_times(wanted, timeout=30)
         bounds = {}

@@ -5,6 +5,8 @@
 - a standings or live standings record: ``stage:{stage_id}`` (kinds ``standings``, ``live_standings``; the
   body is one group as ``GET /v1/stages/{id}/standings`` shows it); an older version than one told, or a
   table that did not change, is skipped;
+- a forecast record: ``stage:{stage_id}:predictions`` (kind ``predictions``, the body as the channel's state
+  has it); an older version than one told, or the same forecast again, is skipped;
 - a player's season record: the season's leaderboards are read again once the materialized statistics
   hold it (:class:`Leaders`), and told on ``season:{id}:leaders`` when they changed.
 
@@ -25,7 +27,8 @@ from api.db import Database
 from api.live.config import LiveConfig
 from api.live.feed import Record
 from api.live.hub import Hub
-from api.live.state import leaderboards, snapshot_part
+from api.live.state import PREDICTIONS_PART, leaderboards, snapshot_part
+from api.public.predictions import live_body
 from api.tenancy import org_of
 
 __all__ = ["Leaders", "Router"]
@@ -158,6 +161,8 @@ class Router:
             await self._notice(record.value, record.ts_ms)
         elif record.role in ("standings", "live_standings"):
             self._standings(record.role, record.value, record.ts_ms)
+        elif record.role == "predictions":
+            self._predictions(record.value, record.ts_ms)
         elif record.role == "players":
             value: dict[str, Any] = record.value
             org = await self.owner("seasons", int(value["season_id"]))
@@ -194,3 +199,15 @@ class Router:
         channel.snapshots[part] = (version, body)
         if body != told:  # the stage changed, this table did not (a goal in play leaves the final one as it is)
             self.hub.publish(name, name, role, body, ts_ms)
+
+    def _predictions(self, value: dict[str, Any], ts_ms: int) -> None:
+        name = f"stage:{value['stage_id']}:predictions"
+        channel = self.hub.channel(name, name)
+        version = int(value["version"])
+        known, told = channel.snapshots.get(PREDICTIONS_PART, (-1, b""))
+        if known >= version:
+            return
+        body = live_body(value)
+        channel.snapshots[PREDICTIONS_PART] = (version, body)
+        if body != told:
+            self.hub.publish(name, name, "predictions", body, ts_ms)

@@ -4,6 +4,8 @@
 - ``stage:{id}``: ``{"standings": GET /v1/stages/{id}/standings, "live_standings": ...?live=true}``, each
   group brought up to the newest snapshot the channel has published when the materialized tables still lag
   behind it (the feed reads the topics the materializer also reads, and is often ahead of it);
+- ``stage:{id}:predictions``: ``{"predictions": GET /v1/stages/{id}/predictions, "odds": .../odds}``, or the
+  newest forecast the channel has told when the materialized one is older;
 - ``season:{id}:leaders``: every leaderboard, ``{"goals": GET /v1/seasons/{id}/leaders/goals, ...}``;
 - ``org``: ``{"org": id, "recent": [...]}``: the channel's latest messages as they were sent.
 """
@@ -18,11 +20,14 @@ from api.db import Database
 from api.live.channels import ChannelRef
 from api.live.hub import Channel
 from api.public import queries
+from api.public.predictions import StagePredictions, match_predictions, position_odds
 
-__all__ = ["RECENT", "leaderboards", "snapshot_part", "state_body"]
+__all__ = ["PREDICTIONS_PART", "RECENT", "leaderboards", "snapshot_part", "state_body"]
 
 #: messages of an ``org`` channel's state
 RECENT = 20
+#: the key of the newest forecast among a predictions channel's snapshots
+PREDICTIONS_PART = "predictions"
 
 _json = msgspec.json.Encoder()
 _groups = msgspec.json.Decoder(list[dict[str, Any]])
@@ -59,6 +64,23 @@ async def _standings(db: Database, org: int, stage_id: int, channel: Channel, *,
     return [by_key[k] for k in sorted(by_key)]
 
 
+async def _predictions(db: Database, org: int, stage_id: int, channel: Channel) -> bytes:
+    """The stage's forecast as materialized, unless the channel has told a newer one."""
+    body = _json.encode(
+        StagePredictions(
+            predictions=await match_predictions(db, org, stage_id), odds=await position_odds(db, org, stage_id)
+        )
+    )
+    told = channel.snapshots.get(PREDICTIONS_PART)
+    if told is None:
+        return body
+    async with db.read() as conn:
+        row = await (
+            await conn.execute("SELECT version FROM stats.position_odds_versions WHERE stage_id = %s", (stage_id,))
+        ).fetchone()
+    return told[1] if told[0] > (int(row["version"]) if row is not None else 0) else body
+
+
 async def state_body(db: Database, org: int, ref: ChannelRef, channel: Channel, leaders_limit: int) -> bytes:
     """The channel's current state for a caller of ``org`` (its access was checked already)."""
     if ref.kind == "match":
@@ -67,6 +89,8 @@ async def state_body(db: Database, org: int, ref: ChannelRef, channel: Channel, 
         final = await _standings(db, org, ref.item_id, channel, live=False)
         live = await _standings(db, org, ref.item_id, channel, live=True)
         return _json.encode({"standings": final, "live_standings": live})
+    if ref.kind == "predictions":
+        return await _predictions(db, org, ref.item_id, channel)
     if ref.kind == "season":
         return await leaderboards(db, org, ref.item_id, leaders_limit)
     recent = [msgspec.json.decode(item[1]) for _seq, _at, item in list(channel.history)[-RECENT:]]

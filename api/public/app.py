@@ -21,6 +21,7 @@ from api.live.service import LiveFeed
 from api.openapi import openapi_config
 from api.public.access import Access
 from api.public.controllers import CompetitionsController, ContentController, MatchesController, PeopleController
+from api.public.predictions import PredictionsController
 from api.public.replies import Answers
 from api.tokens import JwksCache
 
@@ -59,7 +60,14 @@ def create_public_app(
         state = msgspec.convert(live.health(), LiveHealth) if live is not None else LiveHealth(state="off")
         return PublicHealth(status="ok", live=state)
 
-    routes: list[Any] = [CompetitionsController, MatchesController, PeopleController, ContentController, healthz]
+    routes: list[Any] = [
+        CompetitionsController,
+        MatchesController,
+        PeopleController,
+        ContentController,
+        PredictionsController,
+        healthz,
+    ]
     extra: list[BaseRouteHandler | Router] = [*live_routes(live, access)] if live is not None else []
     if bundles is not None:
         extra += bundle_routes(bundles, "widgets", ("rstat-widgets",))

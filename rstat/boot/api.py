@@ -106,6 +106,7 @@ def _live(settings: Settings, db: Database) -> LiveFeed | None:
         standings=streams.standings_topic,
         live_standings=streams.live_standings_topic,
         players=streams.players_topic,
+        predictions=streams.predictions_topic,
     )
     return LiveFeed(settings.live, db, settings.kafka.bootstrap(), topics)
 

@@ -89,6 +89,12 @@ def test_non_strings_are_bad_channel(name: object) -> None:
 
 
 def test_every_kind_named_in_kinds_has_a_valid_shape() -> None:
-    shapes = {"match": "match:1", "stage": "stage:1", "season": "season:1:leaders", "org": "org"}
+    shapes = {
+        "match": "match:1",
+        "stage": "stage:1",
+        "predictions": "stage:1:predictions",
+        "season": "season:1:leaders",
+        "org": "org",
+    }
     assert set(KINDS) == set(shapes)
     assert {parse_channel(name, 1).kind for name in shapes.values()} == set(KINDS)

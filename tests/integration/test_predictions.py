@@ -1,0 +1,273 @@
+"""Predictions live on the real stack: a four-team league with zones, two rounds played and one to go,
+entered through the management API, travels through PostgreSQL, the CDC reader, Kafka and the stream
+processor's forecast step to ``stats`` and the public API and live feed. A corrected result changes the
+forecast and takes a clinched title back; the stream's forecast is ``predict.forecast_stage`` on the
+same data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from confluent_kafka.admin import AdminClient
+
+from predict.forecast import Fixture, forecast_stage
+from rstat.settings import Settings
+from sports import DecidedIn, Result, regulation
+from tests.conftest import unique
+from tests.integration.api_support import Apis, start_apis
+from tests.integration.cdc_support import CdcEnv, drop_env, ensure_running, make_env, start_streams
+from tests.integration.live_support import LiveClient, Message
+from tests.waiting import eventually
+
+SIMS = 2000
+ZONES: list[dict[str, Any]] = [
+    {"name": "title", "first": 1, "last": 1},
+    {"name": "relegation", "first": 4, "last": 4},
+]
+#: rounds 1 and 2 as (home, away, home goals, away goals) by team index; round 3 (0-3, 1-2) is to play.
+#: Team 0 has 6 points, the others 2, 1 and 1: nobody can catch it, the title is clinched.
+PLAYED = [(0, 1, 2, 0), (2, 3, 1, 1), (0, 2, 2, 0), (1, 3, 0, 0)]
+TO_PLAY = [(0, 3), (1, 2)]
+
+
+class Product:
+    """The chain (CDC reader, stream worker) and the three apps on a database and topics of their own."""
+
+    def __init__(self, chain: CdcEnv, apis: Apis, log: Path) -> None:
+        self.chain, self.apis, self.log = chain, apis, log
+
+
+@pytest.fixture
+def product(stack: Settings, tmp_path: Path) -> Iterator[Product]:
+    chain = make_env(stack, tmp_path)
+    chain.env.update(
+        {
+            "RSTAT__STREAMS__APP_ID": unique("streams"),
+            **{
+                f"RSTAT__STREAMS__{name.upper()}_TOPIC": f"{chain.prefix}{topic}"
+                for name, topic in (
+                    ("standings", "stats.standings"),
+                    ("notices", "notices"),
+                    ("teams", "stats.teams"),
+                    ("live_standings", "stats.live-standings"),
+                    ("players", "stats.players"),
+                    ("predictions", "stats.predictions"),
+                )
+            },
+            "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
+            "RSTAT__STREAMS__PREDICTION_SIMS": str(SIMS),
+            "RSTAT__STREAMS__PREDICTION_QUIET_S": "0.3",
+            "RSTAT__LIVE__HEARTBEAT_S": "1",
+        }
+    )
+    try:
+        chain.start()
+        chain.wait_streaming()
+        log = tmp_path / "streams.log"
+        worker = start_streams(chain, log)
+        admin = AdminClient({"bootstrap.servers": stack.kafka.bootstrap()})
+        topic = chain.env["RSTAT__STREAMS__PREDICTIONS_TOPIC"]
+
+        def created() -> bool:
+            ensure_running(worker, "rstat streams", log)
+            return topic in admin.list_topics(timeout=10).topics
+
+        eventually(created, message=f"the stream worker to create {topic}")  # the live feed reads it from its start
+        shared = {k: v for k, v in chain.env.items() if k.startswith(("RSTAT__STREAMS__", "RSTAT__LIVE__"))}
+        for apis in start_apis(stack, tmp_path, database=chain.name, **shared):
+            yield Product(chain, apis, log)
+    finally:
+        drop_env(chain)
+
+
+class League:
+    def __init__(self, apis: Apis) -> None:
+        slug = unique("odds").replace("_", "-")
+        email = f"owner@{slug}.example"
+        apis.user(email, org=slug)
+        self.admin = apis.client("admin", apis.login(email)["access_token"])
+        self.org = next(o["id"] for o in self.admin.get("/v1/orgs").json() if o["slug"] == slug)
+        comp = self.create("competitions", sport="football", slug="league", name="League")
+        self.season = self.create("seasons", competition_id=comp, name="2026")
+        self.stage = self.create(
+            "stages", season_id=self.season, name="League", kind="league", regulation="premier-league", zones=ZONES
+        )
+        self.teams = [self.create("teams", name=f"{slug} {n}") for n in ("Lions", "Tigers", "Bears", "Wolves")]
+        self.matches: dict[tuple[int, int], int] = {}
+        kickoff = dt.datetime(2026, 9, 5, 14, tzinfo=dt.UTC)
+        for n, (home, away) in enumerate([(h, a) for h, a, _hs, _as in PLAYED] + TO_PLAY):
+            self.matches[(home, away)] = self.create(
+                "matches",
+                stage_id=self.stage,
+                round=n // 2 + 1,
+                home_team_id=self.teams[home],
+                away_team_id=self.teams[away],
+                kickoff=(kickoff + dt.timedelta(days=7 * (n // 2))).isoformat(),
+            )
+        for home, away, hs, as_ in PLAYED:
+            self.result(home, away, hs, as_)
+        client = self.admin.post(f"/v1/orgs/{self.org}/api-clients", json={"name": "website"}).json()
+        self.api_key = f"{client['client_id']}:{client['client_secret']}"
+        with apis.client("identity") as c:
+            self.token = c.post(
+                "/v1/client-token", json={"client_id": client["client_id"], "client_secret": client["client_secret"]}
+            ).json()["access_token"]
+
+    def create(self, resource: str, **body: Any) -> int:
+        r = self.admin.post(f"/v1/orgs/{self.org}/{resource}", json=body)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    def result(self, home: int, away: int, hs: int, as_: int) -> None:
+        r = self.admin.patch(
+            f"/v1/orgs/{self.org}/matches/{self.matches[(home, away)]}",
+            json={"status": "finished", "home_score": hs, "away_score": as_, "decided_in": "REG"},
+        )
+        assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def league(product: Product) -> Iterator[League]:
+    made = League(product.apis)
+    try:
+        yield made
+    finally:
+        made.admin.close()
+
+
+def odds(conn: Any, stage: int) -> dict[int, tuple[Any, ...]]:
+    rows = conn.execute(
+        "SELECT team_id, position_probabilities, zone_probabilities, best_possible, worst_possible, clinched, "
+        "eliminated, seed, sims FROM stats.position_odds WHERE stage_id = %s",
+        (stage,),
+    ).fetchall()
+    return {int(r[0]): tuple(r[1:]) for r in rows}
+
+
+def model_forecast(conn: Any, stage: int, seed: int) -> Any:
+    """``forecast_stage`` on the stage's rows as they are in PostgreSQL now."""
+    rows = conn.execute(
+        "SELECT id, home_team_id, away_team_id, status::text, home_score, away_score, decided_in::text, round, "
+        "kickoff FROM matches WHERE stage_id = %s ORDER BY id",
+        (stage,),
+    ).fetchall()
+    played = [
+        Result(
+            id=str(r[0]),
+            home=str(r[1]),
+            away=str(r[2]),
+            home_score=r[4],
+            away_score=r[5],
+            decided_in=DecidedIn(r[6]),
+            round=r[7],
+            date=r[8].astimezone(dt.UTC).isoformat(),
+        )
+        for r in rows
+        if r[3] == "finished"
+    ]
+    fixtures = [
+        Fixture(id=str(r[0]), home=str(r[1]), away=str(r[2]), date=r[8].astimezone(dt.UTC).date().isoformat())
+        for r in rows
+        if r[3] == "scheduled"
+    ]
+    teams = sorted({t for r in rows for t in (str(r[1]), str(r[2]))}, key=int)
+    zones = {str(z["name"]): (int(z["first"]), int(z["last"])) for z in ZONES}
+    return forecast_stage(played, fixtures, regulation("premier-league"), teams, zones=zones, sims=SIMS, seed=seed)
+
+
+def test_zones_are_checked_by_the_admin_api(league: League) -> None:
+    url = f"/v1/orgs/{league.org}/stages/{league.stage}"
+    crossing = [{"name": "a", "first": 1, "last": 4}, {"name": "b", "first": 3, "last": 6}]
+    r = league.admin.patch(url, json={"zones": crossing})
+    assert r.status_code == 422, r.text
+    assert r.json()["rule"] == "stages_zones_unique_names_nested_or_apart"
+    r = league.admin.patch(url, json={"zones": [{"name": "a", "first": 3, "last": 2}]})
+    assert r.status_code == 422, r.text
+    assert r.json()["rule"] == "stages_zones_name_first_last_in_1_to_999"
+    r = league.admin.patch(url, json={"zones": [{"name": "a", "first": 0, "last": 2}]})
+    assert r.status_code == 422, r.text
+    nested = [{"name": "title", "first": 1, "last": 1}, {"name": "europe", "first": 1, "last": 2}]
+    r = league.admin.patch(url, json={"zones": nested})
+    assert r.status_code == 200, r.text
+    assert r.json()["zones"] == nested
+
+
+def test_a_correction_changes_the_forecast_everywhere_and_takes_a_clinched_title_back(
+    product: Product, league: League
+) -> None:
+    apis = product.apis
+    leader, *others = league.teams
+    ws = LiveClient.open(apis.urls["public"].replace("http://", "ws://") + f"/v1/live?token={league.token}")
+    channel = f"stage:{league.stage}:predictions"
+    ws.send({"op": "subscribe", "channels": [channel]})
+    ws.wait_for(lambda m: m.get("channel") == channel and m["kind"] == "state", "the predictions channel's state")
+
+    with apis.connect() as conn:
+
+        def forecast_with(condition: Any) -> dict[int, tuple[Any, ...]]:
+            def found() -> dict[int, tuple[Any, ...]]:
+                ensure_running(product.chain.procs[-1], "rstat streams", product.log)
+                got = odds(conn, league.stage)
+                assert condition(got), got
+                return got
+
+            return eventually(found, message=f"stats.position_odds of the stage (see {product.log})")
+
+        # the leader has the title whatever happens in the last round: flagged, probability 1
+        first = forecast_with(lambda got: len(got) == 4 and "title" in got[leader][4])
+        assert first[leader][0][0] == 1.0
+        assert first[leader][2:4] == (1, 1)
+        assert all("title" in first[t][5] for t in others)  # nobody else can win it
+        seed = first[leader][6]
+        model = model_forecast(conn, league.stage, seed)
+        stream = {t: first[t][0] for t in league.teams}
+        assert stream == {int(t.team): list(t.position_probabilities) for t in model.teams}
+        predictions = conn.execute(
+            "SELECT match_id, p_home, p_draw, p_away FROM stats.match_predictions WHERE stage_id = %s "
+            "ORDER BY match_id",
+            (league.stage,),
+        ).fetchall()
+        assert [tuple(p) for p in predictions] == [(int(m.id), m.p_home, m.p_draw, m.p_away) for m in model.matches]
+
+        with httpx.Client(base_url=apis.urls["public"], headers={"X-API-Key": league.api_key}) as site:
+            answer = site.get(f"/v1/stages/{league.stage}/odds").json()
+            assert answer["sims"] == SIMS
+            assert answer["zones"] == ZONES
+            assert answer["teams"][0]["team_id"] == leader
+            assert answer["teams"][0]["clinched"] == ["title"]
+            matches = site.get(f"/v1/stages/{league.stage}/predictions").json()
+            assert [m["match_id"] for m in matches] == [league.matches[p] for p in TO_PLAY]
+            for m in matches:
+                assert abs(m["p_home"] + m["p_draw"] + m["p_away"] - 1) < 1e-3
+
+            # the leader's 2-0 win over team 2 was 0-2: 3 points, one ahead of team 2, and the title is open again
+            league.result(0, 2, 0, 2)
+            after = forecast_with(lambda got: "title" not in got[leader][4])
+            assert after[leader][0][0] < 1.0
+            assert after[leader][2] == 1  # it can still finish first...
+            assert after[leader][3] > 1  # ...but no longer only first
+            model = model_forecast(conn, league.stage, after[leader][6])
+            assert {t: after[t][0] for t in league.teams} == {
+                int(t.team): list(t.position_probabilities) for t in model.teams
+            }
+            told = ws.wait_for(
+                lambda m: (
+                    m.get("channel") == channel and m["kind"] == "predictions" and not _clinched(m, leader, "title")
+                ),
+                "the corrected forecast on the live feed",
+            )
+            assert told["body"]["odds"]["sims"] == SIMS
+            answer = site.get(f"/v1/stages/{league.stage}/odds").json()
+            assert {t["team_id"]: t["position_probabilities"] for t in answer["teams"]} == {
+                t: list(after[t][0]) for t in league.teams
+            }
+    ws.close()
+
+
+def _clinched(message: Message, team: int, zone: str) -> bool:
+    return any(t["team_id"] == team and zone in t["clinched"] for t in message["body"]["odds"]["teams"])
