@@ -58,10 +58,20 @@ def bench_sports() -> dict[str, object]:
     }
 
 
-def _cdc(settings: Settings) -> dict[str, object]:
+def _cdc(settings: Settings, args: argparse.Namespace) -> dict[str, object]:
     from rstat.bench.cdc import bench_cdc  # noqa: PLC0415 - needs the stack; sports does not
 
-    return bench_cdc(settings)
+    if args.peer is None:
+        return bench_cdc(settings)
+    from rstat.bench.cdc_peer import bench_cdc_with_peer  # noqa: PLC0415 - Kafka Connect and Debezium's jars
+
+    return bench_cdc_with_peer(settings, args.peer)
+
+
+def _predict(settings: Settings) -> dict[str, object]:
+    from rstat.bench.predict import bench_predict  # noqa: PLC0415 - numpy and scipy load only when asked
+
+    return bench_predict(settings)
 
 
 def _streams(settings: Settings) -> dict[str, object]:
@@ -115,7 +125,6 @@ def _telegram(settings: Settings) -> dict[str, object]:
 
 BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "sports": lambda _settings: bench_sports(),
-    "cdc": _cdc,
     "streams": _streams,
     "api": _api,
     "web": _web,
@@ -123,10 +132,16 @@ BENCHES: dict[str, Callable[[Settings], dict[str, object]]] = {
     "audit": _audit,
     "crawl": _crawl,
     "telegram": _telegram,
+    "predict": _predict,
 }
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    found = _live(settings, args) if args.part == "live" else BENCHES[args.part](settings)
+    if args.part == "live":
+        found = _live(settings, args)
+    elif args.part == "cdc":
+        found = _cdc(settings, args)
+    else:
+        found = BENCHES[args.part](settings)
     print(json.dumps({"part": args.part, **found}))
     return 0

@@ -23,7 +23,7 @@ def add_bench_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     bench.add_argument(
         "part",
-        choices=["sports", "cdc", "streams", "api", "live", "web", "console", "audit", "crawl", "telegram"],
+        choices=["sports", "cdc", "streams", "api", "live", "web", "console", "audit", "crawl", "telegram", "predict"],
         help="what to measure (all but sports need `rstat stack up`)",
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object (the only output format)")
@@ -32,4 +32,10 @@ def add_bench_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     live.add_argument("--idle", type=int, default=5000, help="idle connections for the memory figure (default 5000)")
     live.add_argument("--goals-per-s", type=float, default=5.0, help="goals committed per second (default 5)")
     live.add_argument("--seconds", type=float, default=20.0, help="how long goals are committed (default 20)")
+    cdc = bench.add_argument_group("cdc", "the CDC reader bench")
+    cdc.add_argument(
+        "--peer",
+        choices=["debezium"],
+        help="also run Debezium's PostgreSQL connector on the same workloads and report the ratios",
+    )
     bench.set_defaults(handler=_bench)
