@@ -95,8 +95,15 @@ export class RstatContext {
 
   /** A channel's state over REST: what the polling fallback delivers. */
   async pollChannel(channel: string): Promise<unknown> {
-    const [kind, id] = channel.split(":");
+    const [kind, id, sub] = channel.split(":");
     if (kind === "match") return this.http.get(`/v1/matches/${id}`);
+    if (kind === "stage" && sub === "predictions") {
+      const [predictions, odds] = await Promise.all([
+        this.http.get(`/v1/stages/${id}/predictions`),
+        this.http.get(`/v1/stages/${id}/odds`),
+      ]);
+      return { predictions, odds };
+    }
     if (kind === "stage") {
       const [standings, live] = await Promise.all([
         this.http.get(`/v1/stages/${id}/standings`, { live: false }),

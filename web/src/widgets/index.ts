@@ -6,6 +6,7 @@
 //   <rstat-scoreboard stage="7" [round="12"]>
 //   <rstat-leaders season="3" [stat="goals|assists|points|cards|goalies"] [limit="10"]>
 //   <rstat-calendar stage="7" [team="12"] [group-by="round|date"]>
+//   <rstat-odds stage="7" [group="12"] [next="5"]>
 // Every element also takes base, api-key or token, and poll (seconds between REST reads when the
 // WebSocket cannot be used); without them: <meta name="rstat-base|rstat-api-key|rstat-token">, then
 // the bundle's own origin. Theming: CSS custom properties (common/styles.ts); events: common/element.ts.
@@ -14,6 +15,7 @@ import { installDebug } from "../common/context.js";
 import { RstatCalendar } from "./calendar.js";
 import { RstatLeaders } from "./leaders.js";
 import { RstatMatch } from "./match.js";
+import { RstatOdds } from "./odds.js";
 import { RstatScoreboard } from "./scoreboard.js";
 import { RstatStandings } from "./standings.js";
 
@@ -25,6 +27,7 @@ export const ELEMENTS = {
   "rstat-scoreboard": RstatScoreboard,
   "rstat-leaders": RstatLeaders,
   "rstat-calendar": RstatCalendar,
+  "rstat-odds": RstatOdds,
 } as const;
 
 for (const [name, element] of Object.entries(ELEMENTS)) {
@@ -33,4 +36,4 @@ for (const [name, element] of Object.entries(ELEMENTS)) {
 installDebug(version);
 
 export { setEnvironment, resetContexts, connections } from "../common/context.js";
-export { RstatCalendar, RstatLeaders, RstatMatch, RstatScoreboard, RstatStandings };
+export { RstatCalendar, RstatLeaders, RstatMatch, RstatOdds, RstatScoreboard, RstatStandings };
