@@ -2,7 +2,7 @@
 // history (the audit trail through the admin app), as the organizer-fake's routes: rows shaped as
 // api/admin/resources.py, api/admin/crawl_jobs.py and api/admin/history.py answer them.
 
-import type { CrawlJob, CrawlRun } from "../../src/console/organizer/crawl-jobs.js";
+import type { CrawlJob, CrawlRun } from "../../src/console/organizer/crawl-words.js";
 import type { HistoryEntry } from "../../src/console/organizer/history.js";
 import { type Answer, page } from "./organizer-fake.js";
 

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/console/core/api.js";
 import type { AdminClient } from "../../src/console/core/api.js";
 import type { Role } from "../../src/console/core/session.js";
-import { everyText, fieldErrors, parseArguments, summaryLines } from "../../src/console/organizer/crawl-jobs.js";
 import "../../src/console/organizer/crawl-jobs.js";
+import { everyText, fieldErrors, parseArguments, summaryLines } from "../../src/console/organizer/crawl-words.js";
 import { crawlRoutes, NHL_JOB, NHL_RUN } from "./crawl-history-fake.js";
 import { appears, buttonNames, FakeServer, shadow, signedIn, text, type } from "./organizer-fake.js";
 

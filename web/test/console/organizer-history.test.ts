@@ -95,7 +95,7 @@ describe("<rsc-history>", () => {
 describe("the console's way to a match's history and the crawl jobs", () => {
   const orgs = (role: Role) => ({ body: [{ id: 1, slug: "nordvik", name: "Nordvik FA", role }] });
 
-  async function console(role: Role, hash: string, fake: FakeServer): Promise<RstatConsole> {
+  async function openConsole(role: Role, hash: string, fake: FakeServer): Promise<RstatConsole> {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(session({ "1": role })));
     history.replaceState(null, "", hash);
     const el = document.createElement("rstat-console") as RstatConsole;
@@ -129,7 +129,7 @@ describe("the console's way to a match's history and the crawl jobs", () => {
   });
 
   it("links a scorer from the matches and the scoring page to a match's history, and opens it", async () => {
-    const el = await console("scorer", "#/o/1/matches", server("scorer"));
+    const el = await openConsole("scorer", "#/o/1/matches", server("scorer"));
     const link = await appears("tr[data-id='30'] a[aria-label^='History of']");
     expect(link.getAttribute("href")).toBe("#/o/1/history/30");
     expect(text(link)).toBe("History");
@@ -143,7 +143,7 @@ describe("the console's way to a match's history and the crawl jobs", () => {
   });
 
   it("shows a viewer no History link, and refuses the history's address in words", async () => {
-    await console("viewer", "#/o/1/matches", server("viewer"));
+    await openConsole("viewer", "#/o/1/matches", server("viewer"));
     await appears("tr[data-id='30']");
     expect(deepAll(document.body, "a[aria-label^='History of']")).toEqual([]);
     location.hash = "#/o/1/history/30";
@@ -152,7 +152,7 @@ describe("the console's way to a match's history and the crawl jobs", () => {
   });
 
   it("puts the crawl jobs in an editor's menu and opens them", async () => {
-    const el = await console("editor", "#/o/1/crawl-jobs", server("editor"));
+    const el = await openConsole("editor", "#/o/1/crawl-jobs", server("editor"));
     const nav = [...shadow(el).querySelectorAll("nav#nav a")].map(text);
     expect(nav).toContain("Crawl jobs");
     await appears("rsc-crawl-jobs tr[data-id='5']");
