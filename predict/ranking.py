@@ -6,7 +6,8 @@ need nothing but the team's own totals (goal difference, goals, wins, regulation
 away goals and wins, fair play). Head-to-head, results against the teams outside a tie and the opponents'
 figures depend on who is tied with whom: a season in which two neighbours are still level when the
 regulation reaches such a criterion (or, under IIHF's direct-game rule, any two teams level on points) is
-ranked again by ``sports.compute_standings`` itself. Teams level on everything keep the standings' display
+settled by ``predict.head_to_head`` when it is two teams, and otherwise ranked again by
+``sports.compute_standings`` itself. Teams level on everything keep the standings' display
 order (by name), so the position of every team is what the standings function would print.
 """
 
@@ -18,6 +19,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from predict.head_to_head import mutual_played, settle_pairs
 from sports.model import Adjustment, DecidedIn, Outcome, Result
 from sports.regulations import Regulation
 from sports.standings import compute_standings
@@ -25,6 +27,7 @@ from sports.standings import compute_standings
 __all__ = ["DECIDED", "SampledSeasons", "final_orders", "season_results", "vectorised_criteria"]
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
 #: Codes of ``SampledSeasons.decided``, in this order.
@@ -32,6 +35,7 @@ DECIDED = (DecidedIn.REG, DecidedIn.OT, DecidedIn.SO)
 _VECTORISED = frozenset(
     {"points_pct", "goal_diff", "goals_for", "wins", "regulation_wins", "row", "away_goals", "away_wins", "fair_play"}
 )
+_SUMMED = frozenset({"points", "gf", "ga", "won", "reg_wins", "row", "away_goals", "away_wins"})
 _STATS = ("points", "gf", "ga", "won", "reg_wins", "row", "away_goals", "away_wins", "played", "fair_play")
 
 
@@ -58,11 +62,9 @@ def vectorised_criteria(reg: Regulation) -> tuple[str, ...]:
     return tuple(prefix)
 
 
-def _base(played: Sequence[Result], reg: Regulation, index: dict[str, int]) -> dict[str, F64]:
-    """The totals of the matches already played, as ``sports.standings`` counts them."""
-    base = {name: np.zeros(len(index)) for name in _STATS}
+def _points_by_outcome(reg: Regulation) -> dict[Outcome, int]:
     pts = reg.points
-    value = {
+    return {
         Outcome.WIN: pts.win,
         Outcome.OT_WIN: pts.ot_win,
         Outcome.SO_WIN: pts.so_win,
@@ -71,6 +73,12 @@ def _base(played: Sequence[Result], reg: Regulation, index: dict[str, int]) -> d
         Outcome.OT_LOSS: pts.ot_loss,
         Outcome.SO_LOSS: pts.so_loss,
     }
+
+
+def _base(played: Sequence[Result], reg: Regulation, index: dict[str, int]) -> dict[str, F64]:
+    """The totals of the matches already played, as ``sports.standings`` counts them."""
+    base = {name: np.zeros(len(index)) for name in _STATS}
+    value = _points_by_outcome(reg)
     for r in played:
         hs, as_ = r.home_score, r.away_score
         if r.decided_in == "AWD" and not reg.awarded_goals_count:
@@ -96,28 +104,47 @@ def _base(played: Sequence[Result], reg: Regulation, index: dict[str, int]) -> d
     return base
 
 
-def _per_match(seasons: SampledSeasons, reg: Regulation) -> dict[str, tuple[F64, F64]]:
-    """(home side's value, away side's value) of each statistic in each simulated match."""
-    hg, ag, decided = seasons.home_goals, seasons.away_goals, seasons.decided
-    pts = reg.points
-    home_won, away_won = hg > ag, ag > hg
-    reg_time, ot = decided == 0, decided == 1
-    win_pts = np.where(reg_time, pts.win, np.where(ot, pts.ot_win, pts.so_win))
-    loss_pts = np.where(reg_time, pts.loss, np.where(ot, pts.ot_loss, pts.so_loss))
-    drawn = ~(home_won | away_won)
-    home_pts = np.where(home_won, win_pts, np.where(drawn, pts.draw, loss_pts))
-    away_pts = np.where(away_won, win_pts, np.where(drawn, pts.draw, loss_pts))
-    f = np.float64
-    return {
-        "points": (home_pts.astype(f), away_pts.astype(f)),
-        "gf": (hg.astype(f), ag.astype(f)),
-        "ga": (ag.astype(f), hg.astype(f)),
-        "won": (home_won.astype(f), away_won.astype(f)),
-        "reg_wins": ((home_won & reg_time).astype(f), (away_won & reg_time).astype(f)),
-        "row": ((home_won & (decided < 2)).astype(f), (away_won & (decided < 2)).astype(f)),
-        "away_goals": (np.zeros_like(hg, dtype=f), ag.astype(f)),
-        "away_wins": (np.zeros_like(hg, dtype=f), away_won.astype(f)),
-    }
+class _PerMatch(dict[str, tuple[F32, F32]]):
+    """(home side's value, away side's value) of a statistic in each simulated match, computed when first asked.
+
+    float32: the sums are whole numbers far below 2**24, so the matrix products stay exact at half the memory.
+    """
+
+    def __init__(self, seasons: SampledSeasons, reg: Regulation) -> None:
+        super().__init__()
+        self.hg, self.ag, self.decided = seasons.home_goals, seasons.away_goals, seasons.decided
+        self.reg = reg
+
+    def __missing__(self, stat: str) -> tuple[F32, F32]:
+        hg, ag, decided = self.hg, self.ag, self.decided
+        f = np.float32
+        home_won, away_won = hg > ag, ag > hg
+        if stat == "points":
+            pts = self.reg.points
+            reg_time, ot = decided == 0, decided == 1
+            win_pts = np.where(reg_time, pts.win, np.where(ot, pts.ot_win, pts.so_win))
+            loss_pts = np.where(reg_time, pts.loss, np.where(ot, pts.ot_loss, pts.so_loss))
+            drawn = ~(home_won | away_won)
+            home_pts = np.where(home_won, win_pts, np.where(drawn, pts.draw, loss_pts))
+            away_pts = np.where(away_won, win_pts, np.where(drawn, pts.draw, loss_pts))
+            value = (home_pts.astype(f), away_pts.astype(f))
+        elif stat in ("gf", "ga"):
+            goals = (hg.astype(f), ag.astype(f))
+            value = goals if stat == "gf" else (goals[1], goals[0])
+        elif stat == "won":
+            value = (home_won.astype(f), away_won.astype(f))
+        elif stat == "reg_wins":
+            value = ((home_won & (decided == 0)).astype(f), (away_won & (decided == 0)).astype(f))
+        elif stat == "row":
+            value = ((home_won & (decided < 2)).astype(f), (away_won & (decided < 2)).astype(f))
+        elif stat == "away_goals":
+            value = (np.zeros(hg.shape, dtype=f), ag.astype(f))
+        elif stat == "away_wins":
+            value = (np.zeros(hg.shape, dtype=f), away_won.astype(f))
+        else:
+            raise KeyError(stat)
+        self[stat] = value
+        return value
 
 
 def season_results(pairs: Sequence[tuple[str, str]], seasons: SampledSeasons, season: int) -> list[Result]:
@@ -153,19 +180,19 @@ def final_orders(
     base = _base(played, reg, index)
     for adj in adjustments:
         base["points"][index[adj.team]] += adj.points
-    home_inc = np.zeros((len(pairs), n_teams))
-    away_inc = np.zeros((len(pairs), n_teams))
+    home_inc = np.zeros((len(pairs), n_teams), dtype=np.float32)
+    away_inc = np.zeros((len(pairs), n_teams), dtype=np.float32)
     for m, (home, away) in enumerate(pairs):
         home_inc[m, index[home]] = 1.0
         away_inc[m, index[away]] = 1.0
-    per_match = _per_match(seasons, reg)
+    per_match = _PerMatch(seasons, reg)
     cache: dict[str, F64] = {}
 
     def total(stat: str) -> F64:
         if stat not in cache:
-            if stat in per_match:
+            if stat in _SUMMED:
                 h, a = per_match[stat]
-                cache[stat] = base[stat][None, :] + h @ home_inc + a @ away_inc
+                cache[stat] = base[stat][None, :] + (h @ home_inc + a @ away_inc).astype(np.float64)
             else:  # played and fair play: simulated matches add games and no cards
                 extra = home_inc.sum(axis=0) + away_inc.sum(axis=0) if stat == "played" else 0.0
                 cache[stat] = np.broadcast_to(base[stat] + extra, (n_seasons, n_teams))
@@ -199,7 +226,19 @@ def final_orders(
         for v in values:
             ranked = np.take_along_axis(v, order, axis=1)
             level &= ranked[:, 1:] == ranked[:, :-1]
-        needs = np.flatnonzero(level.any(axis=1))
+        value = _points_by_outcome(reg)
+        exact_seasons = settle_pairs(
+            order,
+            level,
+            reg=reg,
+            after=reg.criteria[len(prefix) - 1 :],
+            mutual=mutual_played(played, reg, index, lambda r, side: value[r.outcome_for(side)]),
+            pairs=pairs,
+            index=index,
+            per_match=per_match,
+            total_key=lambda criterion: keys[criterion](),
+        )
+        needs = np.flatnonzero(exact_seasons)
         fallbacks = int(needs.size)
         played_list = list(played)
         for s in needs:

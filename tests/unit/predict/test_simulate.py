@@ -135,3 +135,26 @@ def test_the_vectorised_ranking_equals_compute_standings(
     for s in range(seasons.home_goals.shape[0]):
         rows = compute_standings(played + season_results(remaining, seasons, s), reg, adjustments, teams)
         assert [teams[i] for i in order[s]] == [row.team for row in rows]
+
+
+def test_two_teams_level_on_points_are_settled_by_their_own_matches_without_the_exact_path() -> None:
+    # A and B finish level on points; B beat A, so LaLiga's head-to-head puts B first although A has the
+    # better goal difference and comes first by name.
+    played = [
+        Result(id="1", home="A", away="C", home_score=5, away_score=0),
+        Result(id="2", home="B", away="A", home_score=1, away_score=0),
+        Result(id="3", home="C", away="B", home_score=0, away_score=0),
+    ]
+    remaining = [("A", "C")]
+    seasons = SampledSeasons(
+        home_goals=np.array([[1]], dtype=np.int64),
+        away_goals=np.array([[1]], dtype=np.int64),
+        decided=np.zeros((1, 1), dtype=np.int64),
+    )
+    teams = ["A", "B", "C"]
+    reg = regulation("laliga")
+    order, exact = final_orders(played, remaining, reg, teams, seasons=seasons)
+    assert [teams[i] for i in order[0]] == ["B", "A", "C"]
+    assert exact == 0
+    rows = compute_standings(played + season_results(remaining, seasons, 0), reg, (), teams)
+    assert [row.team for row in rows] == ["B", "A", "C"]
