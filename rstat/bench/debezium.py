@@ -237,7 +237,9 @@ class ConnectRun:
 
     def start(self) -> subprocess.Popen[bytes]:
         self.folder.mkdir(parents=True, exist_ok=True)
-        worker, connector, log4j = (self.folder / n for n in ("worker.properties", "connector.properties", "log4j2"))
+        worker, connector, log4j = (
+            self.folder / n for n in ("worker.properties", "connector.properties", "log4j2.properties")
+        )
         worker.write_text(render_properties(self.worker))
         connector.write_text(render_properties(self.connector))
         log4j.write_text(LOG4J2)
