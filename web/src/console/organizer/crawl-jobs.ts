@@ -475,7 +475,7 @@ export class RscCrawlJobs extends OrgPage {
               class="secondary"
               aria-label=${`Run ${name} now`}
               ?disabled=${this.busy}
-              @click=${() => void this.act(job, "PATCH", { next_run_at: new Date().toISOString() }, `${name} runs as soon as the scheduler looks (within a few seconds when it is running).`)}
+              @click=${() => void this.act(job, "PATCH", { next_run_at: new Date().toISOString() }, `The ${name} runs as soon as the scheduler looks (within seconds while rstat scheduler runs).`)}
             >
               Run now
             </button>
