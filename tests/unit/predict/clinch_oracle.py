@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from predict.clinch_model import BIG
 from sports import Adjustment, DecidedIn, Regulation, Result, compute_standings
 
-__all__ = ["Case", "brute_force", "random_case", "score_set"]
+__all__ = ["Case", "Tabled", "brute_force", "code_of", "extremes", "random_case", "score_set", "table_all"]
 
 Score = tuple[int, int, DecidedIn]
 
@@ -98,16 +98,48 @@ def completions(case: Case, scores: Sequence[Score]) -> Iterator[list[Result]]:
         ]
 
 
-def brute_force(case: Case, scores: Sequence[Score]) -> dict[str, tuple[int, int]]:
-    """Each team's (best, worst) position over every completion with these scores; a shared rank counts
-    as the better place for the best and the worse for the worst."""
-    out = {t: (len(case.teams) + 1, 0) for t in case.teams}
+def code_of(r: Result) -> str:
+    """The result code (``predict.clinch_model``) of a completed match."""
+    side = r.winning_side
+    if not side:
+        return "D"
+    return ("H" if side == "home" else "A") + {DecidedIn.OT: "O", DecidedIn.SO: "S"}.get(r.decided_in, "")
+
+
+class Tabled:
+    """One completion: its result codes and every team's (best, worst) position in its table."""
+
+    __slots__ = ("codes", "points", "positions")
+
+    def __init__(self, codes: tuple[str, ...], positions: dict[str, tuple[int, int]], points: dict[str, int]) -> None:
+        self.codes = codes
+        self.positions = positions
+        self.points = points
+
+
+def table_all(case: Case, scores: Sequence[Score]) -> list[Tabled]:
+    """Every completion with these scores, tabled; a shared rank counts as the better place for the best
+    and the worse for the worst."""
+    out = []
     for completion in completions(case, scores):
         rows = compute_standings([*case.played, *completion], case.reg, case.adjustments, case.teams)
         last_of: dict[int, int] = {}
         for pos, row in enumerate(rows, start=1):
             last_of[row.rank] = pos
-        for row in rows:
-            best, worst = out[row.team]
-            out[row.team] = (min(best, row.rank), max(worst, last_of[row.rank]))
+        out.append(
+            Tabled(
+                tuple(code_of(r) for r in completion),
+                {row.team: (row.rank, last_of[row.rank]) for row in rows},
+                {row.team: row.points for row in rows},
+            )
+        )
     return out
+
+
+def extremes(tabled: Sequence[Tabled], teams: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Each team's best and worst position over the tabled completions."""
+    return {t: (min(x.positions[t][0] for x in tabled), max(x.positions[t][1] for x in tabled)) for t in teams}
+
+
+def brute_force(case: Case, scores: Sequence[Score]) -> dict[str, tuple[int, int]]:
+    return extremes(table_all(case, scores), case.teams)

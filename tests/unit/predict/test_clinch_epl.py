@@ -1,0 +1,78 @@
+"""Clinch on a real season: the Premier League 2023/24 from football-data.co.uk, cut matchday by matchday.
+
+A "matchday" is ten matches in date order (38 of them, as many as the season's rounds; the real rounds
+were rescheduled around cups). The test takes every fourth matchday up to the 28th and every one after
+(where clinches happen), with a budget of one second each, to stay short. The deductions are the final
+ones (Everton -8, Nottingham Forest -4) from the first cut on. Asserted: after the last match every
+team's best and worst position is its published final position; at every cut each decided bound is
+consistent with the final table (the real completion is one of the completions, so nobody finishes
+outside their bounds), and bounds only narrow as matches are played. Timings and counts are printed for
+the report, never asserted.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from datetime import datetime
+
+from crawlers.results_io import read_results
+from predict.clinch import Bounds, position_bounds
+from sports import Adjustment, compute_standings, regulation
+from tests.conftest import DATA
+
+EPL_CSV = DATA / "football" / "E0_2324.csv"
+EPL_TABLE = DATA / "football" / "epl_2023-24_final_table.csv"
+#: football-data.co.uk's short names -> the published table's
+NAMES = {
+    "Man City": "Manchester City",
+    "Man United": "Manchester United",
+    "Tottenham": "Tottenham Hotspur",
+    "Newcastle": "Newcastle United",
+    "West Ham": "West Ham United",
+    "Brighton": "Brighton & Hove Albion",
+    "Bournemouth": "AFC Bournemouth",
+    "Wolves": "Wolverhampton Wanderers",
+    "Nott'm Forest": "Nottingham Forest",
+    "Luton": "Luton Town",
+}
+
+
+def test_every_matchday_of_epl_2023_24_is_consistent_with_the_final_table() -> None:
+    results = read_results(EPL_CSV)
+    results.sort(key=lambda r: (datetime.strptime(r.date, "%d/%m/%Y"), int(r.id)))
+    teams = sorted({r.home for r in results})
+    adjustments = [Adjustment(team="Everton", points=-8), Adjustment(team="Nott'm Forest", points=-4)]
+    reg = regulation("premier-league")
+    with EPL_TABLE.open() as f:
+        published = {row["team"]: int(row["pos"]) for row in csv.DictReader(f)}
+    final = {t: published[NAMES.get(t, t)] for t in teams}
+    assert {r.team: r.rank for r in compute_standings(results, reg, adjustments, teams)} == final
+
+    previous: dict[str, Bounds] = {}
+    timings, decided = [], 0
+    for cut in [*range(0, 280, 40), *range(280, len(results) + 1, 10)]:
+        remaining = [(r.home, r.away) for r in results[cut:]]
+        start = time.perf_counter()
+        bounds = position_bounds(results[:cut], remaining, reg, teams, adjustments, budget_s=1.0)
+        timings.append(time.perf_counter() - start)
+        for team, b in bounds.items():
+            decided += (b.best is not None) + (b.worst is not None)
+            if b.best is not None:
+                assert b.best <= final[team], (cut, team, b)
+            if b.worst is not None:
+                assert final[team] <= b.worst, (cut, team, b)
+            before = previous.get(team)
+            if before is not None and before.best is not None and b.best is not None:
+                assert b.best >= before.best, (cut, team, before, b)
+            if before is not None and before.worst is not None and b.worst is not None:
+                assert b.worst <= before.worst, (cut, team, before, b)
+        previous = bounds
+    assert {t: (b.best, b.worst) for t, b in previous.items()} == {t: (p, p) for t, p in final.items()}
+    timings.sort()
+    print(
+        f"\nEPL 2023/24, {len(timings)} cuts: decide p50 {statistics.median(timings) * 1000:.0f} ms, "
+        f"p99 {timings[min(len(timings) - 1, round(0.99 * len(timings)))] * 1000:.0f} ms, "
+        f"decided {decided} of {40 * len(timings)} bounds"
+    )
