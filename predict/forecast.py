@@ -8,12 +8,12 @@ where its time budget could not decide, so a clinched or eliminated mark is neve
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 
 import msgspec
 import numpy as np
 
+from predict.clinch import position_bounds
 from predict.dates import iso_date
 from predict.errors import PredictError
 from predict.match_model import likely_scores, match_model, outcome_probabilities
@@ -88,17 +88,9 @@ def _bounds(
     adjustments: Sequence[Adjustment],
     budget_s: float,
 ) -> dict[str, tuple[int | None, int | None]]:
-    """``predict.clinch``'s exact bounds per team; empty when that module is not installed."""
-    try:
-        clinch = importlib.import_module("predict.clinch")
-    except ModuleNotFoundError:
-        return {}
-    found = clinch.position_bounds(played, pairs, reg, teams, adjustments, budget_s=budget_s)
-    out: dict[str, tuple[int | None, int | None]] = {}
-    for team, bound in found.items():
-        best, worst = bound.best, bound.worst
-        out[str(team)] = (int(best) if best is not None else None, int(worst) if worst is not None else None)
-    return out
+    """``predict.clinch``'s exact best and worst positions per team (None where its budget did not decide)."""
+    found = position_bounds(played, pairs, reg, teams, adjustments, budget_s=budget_s)
+    return {team: (bound.best, bound.worst) for team, bound in found.items()}
 
 
 def _round(p: float) -> float:

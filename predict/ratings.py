@@ -4,9 +4,10 @@ Football fits the Dixon-Coles model on full-time scores. Hockey fits the same mo
 (an overtime or shoot-out winner's decisive goal is taken off, as the NHL counts it in the final score) and
 keeps the share of ties settled in overtime rather than by shoot-out; who wins an overtime follows the two
 sides' scoring rates, a shoot-out is taken as even. Recent matches weigh more (exponential decay by date),
-and each team is pulled towards a prior: last season's ratings when given, where a newly promoted team gets
-the mean of the three weakest teams of that season (promoted sides are, on average, as good as the ones
-they replace).
+and each team is pulled towards a prior: last season's ratings when given, regressed part of the way to the
+league average (strengths drift between seasons), where a newly promoted team gets the mean of the three
+weakest teams of that season (promoted sides are, on average, as good as the ones they replace). The
+prior's weight and regression were chosen on the Premier League 2023/24 bench (``rstat bench predict``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from predict.errors import PredictError
 from predict.poisson import GoalData, PoissonFit, fit_poisson
 from sports.model import DecidedIn, Result
 
-__all__ = ["HALF_LIFE_DAYS", "HOCKEY", "PRIOR_WEIGHT", "Ratings", "fit_ratings", "regulation_score"]
+__all__ = ["HALF_LIFE_DAYS", "HOCKEY", "PRIOR_SHRINK", "PRIOR_WEIGHT", "Ratings", "fit_ratings", "regulation_score"]
 
 HOCKEY = "ice-hockey"
 #: Half-life of a match's weight in the fit (days).
 HALF_LIFE_DAYS = 240.0
-#: Precision of the prior on a team's attack and defence when a prior is given (about 25 matches' worth).
-PRIOR_WEIGHT = 30.0
+#: Precision of the prior on a team's attack and defence when a prior is given (some 15 matches' worth).
+PRIOR_WEIGHT = 20.0
+#: Last season's ratings regress towards the league average by this factor before they serve as the prior.
+PRIOR_SHRINK = 0.7
 #: Without a prior: a weak pull to the league average that only keeps a team with few matches finite.
 _WEAK_WEIGHT = 1.0
 #: Hockey: the share of ties after regulation settled in overtime before any game is seen (NHL 2013-16: ~0.6),
@@ -77,8 +80,8 @@ def _priors(prior: Ratings | None, teams: Sequence[str]) -> tuple[np.ndarray, np
     weakest = sorted(strength, key=strength.__getitem__)[:3]
     new_att = sum(prior.attack[t] for t in weakest) / max(len(weakest), 1)
     new_def = sum(prior.defence[t] for t in weakest) / max(len(weakest), 1)
-    att = np.array([prior.attack.get(t, new_att) for t in teams])
-    dfc = np.array([prior.defence.get(t, new_def) for t in teams])
+    att = PRIOR_SHRINK * np.array([prior.attack.get(t, new_att) for t in teams])
+    dfc = PRIOR_SHRINK * np.array([prior.defence.get(t, new_def) for t in teams])
     return att - att.mean(), dfc - dfc.mean(), PRIOR_WEIGHT
 
 

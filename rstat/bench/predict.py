@@ -5,13 +5,12 @@ day only: the ratings are refitted per match day, warm-started from the previous
 season's final ratings as the prior. The market's probabilities are Pinnacle's closing odds (PSCH, PSCD,
 PSCA) with the margin removed proportionally. The naive forecast gives every match the home/draw/away
 frequencies of the matches before its day (2022/23 included). Then the speed of the season simulation and
-of the exact bounds of ``predict.clinch`` (when installed) per matchday of the season.
+of the exact bounds of ``predict.clinch`` per matchday of the season.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from crawlers.results_io import read_results
+from predict.clinch import position_bounds
 from predict.dates import iso_date
 from predict.match_model import match_model, outcome_probabilities
 from predict.ratings import Ratings, fit_ratings
@@ -128,11 +128,7 @@ def _simulation_speed(season: list[Result]) -> dict[str, object]:
 
 
 def _clinch_speed() -> dict[str, object]:
-    """``predict.clinch.position_bounds`` after each of the 38 matchdays (openfootball's rounds)."""
-    try:
-        clinch = importlib.import_module("predict.clinch")
-    except ModuleNotFoundError:
-        return {}
+    """``predict.clinch.position_bounds`` after each of the 38 matchdays (openfootball's rounds), 2 s budget."""
     season = read_results(ROUNDS)
     teams = sorted({t for r in season for t in (r.home, r.away)})
     reg = regulation("premier-league")
@@ -141,7 +137,7 @@ def _clinch_speed() -> dict[str, object]:
         played = [r for r in season if r.round <= matchday]
         left = [(r.home, r.away) for r in season if r.round > matchday]
         started = time.perf_counter()
-        bounds = clinch.position_bounds(played, left, reg, teams, budget_s=2.0)
+        bounds = position_bounds(played, left, reg, teams, budget_s=2.0)
         times.append(1000 * (time.perf_counter() - started))
         undecided += sum(1 for b in bounds.values() if b.best is None or b.worst is None)
     return {

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from rstat.errors import RStatError
 from sports.model import Adjustment, Result, RulesError
 from sports.regulations import regulation
@@ -162,6 +164,7 @@ def _json(forecast: StageForecast) -> str:
                     "p_draw": m.p_draw,
                     "p_away": m.p_away,
                     "likely_scores": [list(s) for s in m.likely_scores],
+                    **({"hockey": msgspec.to_builtins(m.hockey)} if m.hockey is not None else {}),
                 }
                 for m in forecast.matches
             ],

@@ -120,3 +120,22 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str) -
     assert result.stderr.startswith("rstat: ")
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hockey_league_with_overtime_and_shoot_outs(tmp_path: Path) -> None:
+    path = tmp_path / "hockey.csv"
+    path.write_text(
+        "date,round,group,home,away,home_score,away_score,decided_in\n"
+        "2024-01-01,1,,A,B,3,2,OT\n2024-01-01,1,,C,D,4,1,REG\n"
+        "2024-01-02,2,,B,C,2,3,SO\n2024-01-02,2,,D,A,0,2,REG\n"
+        "2024-01-03,3,,A,C,,,\n2024-01-03,3,,B,D,,,\n"
+    )
+    result = predict(str(path), "--rules", "iihf", "--sims", "200", "--clinch-budget", "0.3", "--json")
+    assert result.returncode == 0, result.stderr
+    matches = json.loads(result.stdout)["matches"]
+    assert len(matches) == 2
+    for m in matches:
+        split = m["hockey"]
+        assert set(split) == {"p_home_reg", "p_home_ot", "p_home_so", "p_away_reg", "p_away_ot", "p_away_so"}
+        assert sum(split.values()) == pytest.approx(1.0, abs=1e-3)
+        assert split["p_home_reg"] == m["p_home"]
