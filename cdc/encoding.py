@@ -18,7 +18,18 @@ from schemas.avro_writer import compile_encoder, write_long
 from schemas.codec import MAGIC
 from schemas.envelope import OPS
 
-__all__ = ["EMPTY_CONTEXT", "EnvelopeEncoder", "TxBytes", "context_bytes"]
+__all__ = [
+    "EMPTY_CONTEXT",
+    "INTEGER",
+    "OP_INDEX",
+    "OTHER",
+    "RAW",
+    "EnvelopeEncoder",
+    "RawWrite",
+    "TxBytes",
+    "column_writer",
+    "context_bytes",
+]
 
 RawWrite = Callable[[bytearray, bytes], object]
 OP_INDEX = {op: n for n, op in enumerate(OPS)}
@@ -65,6 +76,16 @@ def _is_plain_int(column: ColumnType) -> bool:
     return kind in ("int", "long") and column.convert is int
 
 
+#: how a column's text value is written: as it came (strings), parsed as an integer, or by its writer
+RAW, INTEGER, OTHER = 0, 1, 2
+
+
+def column_writer(column: ColumnType) -> tuple[int, RawWrite]:
+    """(RAW, INTEGER or OTHER; the writer of a non-null text value) of a column type."""
+    writer = _raw_writer(column)
+    return (RAW if writer is _string_raw else INTEGER if _is_plain_int(column) else OTHER), writer
+
+
 def _string(out: bytearray, text: str) -> None:
     data = text.encode()
     write_long(out, len(data))
@@ -94,9 +115,10 @@ EMPTY_CONTEXT = context_bytes(None, None, None)
 class TxBytes:
     """The parts of ``source`` and ``context`` shared by every change of a transaction, encoded once."""
 
-    __slots__ = ("commit", "context", "txid")
+    __slots__ = ("commit", "commit_lsn", "context", "txid")
 
     def __init__(self, txid: int | None, commit_lsn: int, commit_ts_us: int, context: bytes = EMPTY_CONTEXT) -> None:
+        self.commit_lsn = commit_lsn
         head = bytearray()
         if txid is None:
             head.append(0)
@@ -131,8 +153,7 @@ class EnvelopeEncoder:
         self.plan: list[tuple[int, str, int, RawWrite]] = []
         for i in wanted:
             name, column = columns[i]
-            writer = _raw_writer(column)
-            kind = 0 if writer is _string_raw else 1 if _is_plain_int(column) else 2
+            kind, writer = column_writer(column)
             self.plan.append((i, name, kind, writer))
         head = bytearray()
         for text in (db, schema, table):

@@ -45,6 +45,9 @@ class EventPublisher(Protocol):
         self, topic: str, key: bytes | None, value: bytes | None, tx: TxAcks, partition: int | None = None
     ) -> None: ...
 
+    def produce_many(self, topic: str, messages: list[tuple[bytes, bytes]], tx: TxAcks) -> None:
+        """Keyed messages (key, value) of one transaction to one topic, in order: the hot path of a bulk load."""
+
     def poll(self, timeout: float = 0.0) -> None:
         """Serve delivery reports (waiting up to ``timeout`` s); raises once a message was refused for good."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -120,6 +121,34 @@ class Publisher:
                 self.producer.poll(0.05)  # the local queue is full: let deliveries drain it
         if value is not None:
             self._bytes += len(value)
+
+    def produce_many(self, topic: str, messages: list[tuple[bytes, bytes]], tx: TxAcks) -> None:
+        """Keyed messages of one transaction to one topic, in order: one Python call for a run of changes.
+
+        They all count as sent before the first is produced (delivery reports are served only by ``poll``,
+        and a full local queue is waited out with ``poll``), so ``tx`` cannot look acknowledged early."""
+        count = len(messages)
+        tx.pending += count
+        self.tracker.in_flight += count
+        produce = self.producer.produce
+        callback = tx.callback
+        size = 0
+        for key, value in messages:
+            size += len(value)
+            try:
+                produce(topic, value, key, on_delivery=callback)
+            except BufferError:
+                self._produce_when_room(topic, key, value, callback)
+        self._bytes += size
+
+    def _produce_when_room(self, topic: str, key: bytes, value: bytes, callback: Callable[..., None]) -> None:
+        while True:
+            self.producer.poll(0.05)  # the local queue is full: let deliveries drain it
+            try:
+                self.producer.produce(topic, value, key, on_delivery=callback)
+                return
+            except BufferError:
+                continue
 
     def poll(self, timeout: float = 0.0) -> None:
         self.producer.poll(timeout)

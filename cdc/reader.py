@@ -23,8 +23,8 @@ from cdc.catalog import Catalog
 from cdc.config import CdcConfig
 from cdc.envelopes import Counts, Envelopes, EventPublisher, SchemaBook, Tx
 from cdc.metrics import CdcMetrics
-from cdc.replication import ReplicationStream, format_lsn, parse_keepalive, parse_xlogdata
-from cdc.session import Session
+from cdc.replication import ReplicationStream, format_lsn
+from cdc.session import Session, dispatch
 from cdc.slot import Slot, sync_publication
 from cdc.snapshot import SESSION_OPTIONS, Snapshots
 from cdc.spill import SpillStore
@@ -35,17 +35,6 @@ __all__ = ["CdcReader", "dispatch"]
 log = logging.getLogger(__name__)
 
 _BUDGET = 5000  # frames handled before serving acknowledgements and reporting
-
-
-def dispatch(session: Session, frame: bytes) -> None:
-    """One copy frame of the replication stream: a keepalive or a pgoutput message (XLogData)."""
-    kind = frame[0]
-    if kind == 0x77:  # 'w'
-        start, wal_end, body = parse_xlogdata(frame)
-        session.on_data(start, wal_end, body)
-    elif kind == 0x6B:  # 'k' keepalive
-        wal_end, _, reply = parse_keepalive(frame)
-        session.on_keepalive(wal_end, reply)
 
 
 class _Connected:
@@ -197,17 +186,9 @@ class CdcReader:
         self._loop(session)
 
     def _loop(self, session: Session) -> None:
-        read = session.source.read
         stop = self.stop
         while not stop.is_set():
-            frame = read(0.1)
-            budget = _BUDGET
-            while frame is not None:
-                dispatch(session, frame)
-                budget -= 1
-                if budget == 0:
-                    break
-                frame = read(0)
+            session.receive(0.1, _BUDGET)
             session.pump()
             session.maybe_report()
 

@@ -12,6 +12,7 @@ import msgspec
 
 from cdc.encoding import EnvelopeEncoder
 from cdc.errors import CdcConfigError
+from cdc.inserts import InsertEncoder, compile_insert
 from cdc.pgoutput import UNCHANGED_TOAST, TupleValue
 from cdc.values import ColumnType
 from schemas.codec import fingerprint_of
@@ -38,6 +39,7 @@ class RelInfo:
     __slots__ = (
         "encoder",
         "fingerprint",
+        "insert",
         "int_key_prefix",
         "key_index",
         "key_nulls",
@@ -85,6 +87,16 @@ class RelInfo:
             self.fingerprint, db=db, schema=schema, table=name, columns=columns, wanted=wanted
         )
         self.topic = topic
+        #: the hot path of an Insert's copy frame (see :mod:`cdc.inserts`), same bytes as ``encoder``
+        self.insert: InsertEncoder = compile_insert(
+            header=self.encoder.header,
+            source_head=self.encoder.source_head,
+            columns=columns,
+            wanted=wanted,
+            key_index=self.key_index,
+            int_key_prefix=self.int_key_prefix,
+            key=self.key,
+        )
 
     def key(self, values: Sequence[TupleValue]) -> bytes:
         """The Kafka key: the key columns as a JSON object, e.g. ``{"match_id":12}``."""

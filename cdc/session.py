@@ -12,6 +12,7 @@ resends everything after the confirmed position).
 from __future__ import annotations
 
 import logging
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Protocol
 
 from cdc.config import CdcConfig
 from cdc.envelopes import Counts, Envelopes, EventPublisher, Tx
+from cdc.inserts import FRAME_BODY
 from cdc.metrics import CdcMetrics
 from cdc.pgoutput import (
     Begin,
@@ -32,17 +34,20 @@ from cdc.pgoutput import (
     StreamStop,
     decode_insert,
 )
-from cdc.replication import PG_EPOCH_US, format_lsn
+from cdc.relations import RelInfo
+from cdc.replication import PG_EPOCH_US, format_lsn, parse_keepalive, parse_xlogdata
 from cdc.snapshot import requested_table
 from cdc.spill import SpillStore
 
-__all__ = ["ChangeSource", "Session", "SlotWatch", "TableSnapshot"]
+__all__ = ["ChangeSource", "Session", "SlotWatch", "TableSnapshot", "dispatch"]
 
 log = logging.getLogger(__name__)
 
 STREAM_CONTROL = frozenset(b"SEcA")  # Stream Start, Stop, Commit, Abort: never spilled
 #: (table, transaction, progress callback) -> rows published
 TableSnapshot = Callable[[str, Tx, Callable[[], None]], int]
+_U32 = struct.Struct(">I").unpack_from
+_U64 = struct.Struct(">Q").unpack_from
 
 
 class ChangeSource(Protocol):
@@ -113,6 +118,65 @@ class Session:
         except IndexError:
             tx = self.tx
             return tx.acks.commit_ts_us if tx is not None else None
+
+    def receive(self, timeout: float, budget: int) -> int:
+        """Handle the frames that are ready (waiting up to ``timeout`` s for the first), at most ``budget``;
+        returns how many.
+
+        The hot path: a run of Inserts of one table in an ordinary transaction is encoded by the table's
+        generated encoder (:mod:`cdc.inserts`) and handed to the publisher as one batch, in order; any
+        other frame (and an Insert the encoder leaves to the general path) first sends the batch, then
+        goes through :meth:`dispatch`, so the messages keep the order of the WAL."""
+        read = self.source.read
+        relations = self.envelopes.relations
+        frame = read(timeout)
+        handled = 0
+        batch: list[tuple[bytes, bytes]] = []
+        info: RelInfo | None = None
+        last = b""
+        while frame is not None:
+            tx = self.tx
+            if frame[0] == 0x77 and frame[FRAME_BODY] == 0x49 and tx is not None and not self.decoder.in_stream:
+                target = relations.get(_U32(frame, FRAME_BODY + 1)[0])
+                encoded = None
+                if target is not None:
+                    try:
+                        encoded = target.insert(frame, tx.encoded, tx.ordinal)
+                    except (ValueError, IndexError, OverflowError, struct.error):
+                        encoded = None  # the general path writes the same bytes or raises the proper error
+                if encoded is not None:
+                    if target is not info:
+                        self._send(info, batch, last)
+                        info = target
+                    batch.append(encoded)
+                    tx.ordinal += 1
+                    last = frame
+                else:
+                    self._send(info, batch, last)
+                    dispatch(self, frame)
+            else:
+                self._send(info, batch, last)
+                dispatch(self, frame)
+            handled += 1
+            if handled == budget:
+                break
+            frame = read(0)
+        self._send(info, batch, last)
+        return handled
+
+    def _send(self, info: RelInfo | None, batch: list[tuple[bytes, bytes]], last: bytes) -> None:
+        """Publish a run of encoded Inserts of ``info`` (the frame of the last one is ``last``), then empty it."""
+        if not batch:
+            return
+        # a run is sent before any frame that may end its transaction or change its table
+        assert info is not None
+        assert self.tx is not None
+        self.publisher.produce_many(info.topic, batch, self.tx.acks)
+        key = (info.name, "c")
+        self.counts[key] = self.counts.get(key, 0) + len(batch)
+        # an XLogData's WAL end only grows along the stream: the run's last one is its highest
+        self.received_lsn = max(self.received_lsn, _U64(last, 9)[0])
+        batch.clear()
 
     def on_keepalive(self, wal_end: int, reply: bool) -> None:
         self.received_lsn = max(self.received_lsn, wal_end)
@@ -236,3 +300,14 @@ class Session:
         if now - self._last_lag >= 5:
             self.watch.measure_lag()
             self._last_lag = time.monotonic()
+
+
+def dispatch(session: Session, frame: bytes) -> None:
+    """One copy frame of the replication stream: a keepalive or a pgoutput message (XLogData)."""
+    kind = frame[0]
+    if kind == 0x77:  # 'w'
+        start, wal_end, body = parse_xlogdata(frame)
+        session.on_data(start, wal_end, body)
+    elif kind == 0x6B:  # 'k' keepalive
+        wal_end, _, reply = parse_keepalive(frame)
+        session.on_keepalive(wal_end, reply)

@@ -98,6 +98,10 @@ class FakePublisher:
         if value is not None:
             self._bytes += len(value)
 
+    def produce_many(self, topic: str, messages: list[tuple[bytes, bytes]], tx: TxAcks) -> None:
+        for key, value in messages:
+            self.produce(topic, key, value, tx)
+
     def acknowledge(self, *indexes: int) -> None:
         """Delivery reports of the messages ``sent[i]`` (all unacknowledged ones when none is named)."""
         for index in indexes or tuple(self._unacked):

@@ -17,10 +17,9 @@ from cdc.encoding import TxBytes
 from cdc.envelopes import Envelopes, SchemaBook, Tx, context
 from cdc.errors import KafkaDeliveryError
 from cdc.metrics import CdcMetrics
-from cdc.reader import dispatch
 from cdc.relations import RelInfo
 from cdc.replication import parse_lsn
-from cdc.session import Session
+from cdc.session import Session, dispatch
 from cdc.spill import SpillStore
 from cdc.values import builtin_type
 from schemas.codec import SchemaRegistry
@@ -73,9 +72,11 @@ class Rig:
             stop=threading.Event(),
         )
 
-    def feed(self, frames: list[bytes]) -> None:
-        for frame in frames:
-            dispatch(self.session, frame)
+    def feed(self, frames: list[bytes], *, budget: int = 5000) -> None:
+        """The frames through the reader's path: runs of Inserts by the generated encoders, the rest one by one."""
+        self.source.frames.extend(frames)
+        while self.source.frames:
+            self.session.receive(0, budget)
 
     def records(self) -> list[dict[str, Any]]:
         return [self.registry.decode(m.value)[1] for m in self.publisher.sent if m.value is not None]
@@ -101,6 +102,19 @@ def test_every_captured_change_becomes_one_envelope_in_source_order(tmp_path: Pa
     assert [r["source"]["ordinal"] for r in streamed] == list(range(24))
     truncates = [m for m in rig.publisher.sent if m.value is not None and m.key is None]
     assert sorted(m.partition for m in truncates if m.partition is not None) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("budget", [1, 2, 5000])
+def test_the_hot_path_publishes_what_the_general_path_publishes(tmp_path: Path, budget: int) -> None:
+    hot = Rig(tmp_path / "hot")
+    hot.feed(FRAMES, budget=budget)
+    general = Rig(tmp_path / "general")
+    for frame in FRAMES:
+        dispatch(general.session, frame)
+    assert hot.publisher.sent == general.publisher.sent
+    assert hot.session.received_lsn == general.session.received_lsn
+    assert hot.session.counts == general.session.counts
+    assert hot.flushed_after_report() == general.flushed_after_report()
 
 
 def test_a_streamed_transaction_waits_on_disk_until_its_commit(tmp_path: Path) -> None:
