@@ -92,7 +92,9 @@ class _Clock:
         return min(self.end, now + max(share, 0.0))
 
 
-def _range(league: League, team: int, *, best: bool, fixed: dict[int, str], deadline: float) -> tuple[int, int]:
+def _range(
+    league: League, team: int, *, best: bool, fixed: dict[int, str], deadline: float, thorough: bool = True
+) -> tuple[int, int]:
     """Proved (lo, hi) around the team's best (worst) position, its other matches at their extreme result."""
     allowed: list[tuple[str, ...]] = []
     for m, (h, a) in enumerate(league.matches):
@@ -102,7 +104,7 @@ def _range(league: League, team: int, *, best: bool, fixed: dict[int, str], dead
             allowed.append(league.extreme_codes(team, m, best=best))
         else:
             allowed.append(league.codes)
-    return solve(Question(league, team, best=best, allowed=allowed), deadline)
+    return solve(Question(league, team, best=best, allowed=allowed, thorough=thorough), deadline)
 
 
 def position_bounds(  # noqa: PLR0917  # the contract the simulation, the CLI and the stream call
@@ -118,15 +120,20 @@ def position_bounds(  # noqa: PLR0917  # the contract the simulation, the CLI an
     ``budget_s`` bounds the whole call (all teams): a team left undecided gets None, never an estimate.
     """
     league = League(played, remaining, reg, teams, adjustments)
-    clock = _Clock(budget_s, 2 * len(league.teams))
-    out: dict[str, Bounds] = {}
-    for n, name in enumerate(league.teams):
-        lo, hi = _range(league, n, best=True, fixed={}, deadline=clock.deadline())
-        best = lo if lo == hi else None
-        lo, hi = _range(league, n, best=False, fixed={}, deadline=clock.deadline())
-        worst = lo if lo == hi else None
-        out[name] = Bounds(best=best, worst=worst)
-    return out
+    end = time.monotonic() + max(budget_s, 0.0)
+    questions = [(n, best) for n in range(len(league.teams)) for best in (True, False)]
+    found: dict[tuple[int, bool], int] = {}
+    # a quick pass over every question first, then the time left for the ones it did not decide
+    for thorough in (False, True):
+        clock = _Clock(end - time.monotonic(), len(questions))
+        for n, best in questions:
+            lo, hi = _range(league, n, best=best, fixed={}, deadline=clock.deadline(), thorough=thorough)
+            if lo == hi:
+                found[(n, best)] = lo
+        questions = [q for q in questions if q not in found]
+        if not questions or time.monotonic() >= end:
+            break
+    return {name: Bounds(best=found.get((n, True)), worst=found.get((n, False))) for n, name in enumerate(league.teams)}
 
 
 def _team_index(league: League, team: str) -> int:

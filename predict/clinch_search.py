@@ -43,7 +43,7 @@ _WINS = (Outcome.WIN, Outcome.OT_WIN, Outcome.SO_WIN)
 class Question:
     """Best (``best=True``) or worst position of ``team`` over the completions ``allowed`` gives."""
 
-    __slots__ = ("allowed", "best", "league", "min_points", "team")
+    __slots__ = ("allowed", "best", "league", "min_points", "team", "thorough")
 
     def __init__(
         self,
@@ -53,12 +53,14 @@ class Question:
         best: bool,
         allowed: Sequence[tuple[str, ...]],
         min_points: int | None = None,
+        thorough: bool = True,
     ) -> None:
         self.league = league
         self.team = team
         self.best = best
         self.allowed = list(allowed)
         self.min_points = min_points  # a floor on the team's final points (magic numbers)
+        self.thorough = thorough  # False: the quick first pass (one MILP, no second look)
 
     def size(self) -> int:
         return math.prod(len(a) for a in self.allowed)
@@ -310,74 +312,115 @@ def _milp(q: Question, deadline: float) -> tuple[int, int]:
         lo_d[x] += min(d) - sep_lo
         hi_d[x] += max(d) - sep_hi
     rel = _sure_relations(q)
-    counted: list[tuple[int, int]] = []
-    always = 0
-    for x in range(n):
-        if x == t:
-            continue
-        # x is above the team when points(x) - points(team) >= need
-        need = (0 if rel[x] == 1 else 1) if q.best else (1 if rel[x] == -1 else 0)
-        if lo_d[x] >= need:
-            always += 1
-        elif hi_d[x] >= need:
-            counted.append((x, need))
+    model = _Model(q, free=free, col=col, own=own, const=const, lo_d=lo_d, hi_d=hi_d)
+    # x is above the team when points(x) - points(team) >= need: ties go the team's way (best) or the
+    # other's (worst) unless a sure relation proves the tie-break
+    needs = {x: (0 if rel[x] == 1 else 1) if q.best else (1 if rel[x] == -1 else 0) for x in range(n) if x != t}
+    always, counted = model.split(needs)
     trivial = 1 + always if q.best else 1 + always + len(counted)
     if q.min_points is None and time.monotonic() < deadline:
         guess = _greedy(q, counted)
         if _witness(q, guess, trivial, deadline, variants=_VARIANTS[:2]) == trivial:
             return trivial, trivial
-    nvar = nz + len(counted)
-    rows = np.zeros((len(counted) + len(free) + (q.min_points is not None), nvar))
-    lbs = np.full(len(rows), -np.inf)
-    ubs = np.full(len(rows), np.inf)
-    for k, (x, need) in enumerate(counted):
-        rows[k, :nz] = own[x] - own[t]
-        c0 = const[x] - const[t]
-        if q.best:  # diff - M z <= need - 1
-            rows[k, nz + k] = -(hi_d[x] - need + 1)
-            ubs[k] = need - 1 - c0
-        else:  # diff - (need - lo) y >= lo
-            rows[k, nz + k] = -(need - lo_d[x])
-            lbs[k] = lo_d[x] - c0
-    for k, m in enumerate(free, start=len(counted)):
-        for c in q.allowed[m]:
-            rows[k, col[(m, c)]] = 1
-        lbs[k] = ubs[k] = 1
-    if q.min_points is not None:
-        rows[-1, :nz] = own[t]
-        lbs[-1] = q.min_points - const[t]
-    if nvar == 0:
-        if q.min_points is not None and const[t] < q.min_points:
-            return (n + 1, n + 1) if q.best else (0, 0)
-        return _bounds_from(q, tuple(a[0] for a in q.allowed), 1 + always, deadline)
-    objective = np.zeros(nvar)
-    objective[nz:] = 1 if q.best else -1
-    left = deadline - time.monotonic()
-    if left <= 0:
+    solved = model.solve(needs, deadline)
+    if solved is None:
         return 1, n
-    res = milp(
-        objective,
-        constraints=[LinearConstraint(rows, lbs, ubs)] if len(rows) else [],
-        integrality=np.ones(nvar),
-        bounds=LinearBounds(np.zeros(nvar), np.ones(nvar)),
-        options={"time_limit": left, "mip_rel_gap": 0.0},
-    )
-    if res.x is None:
-        if res.status == 2:  # infeasible: no completion satisfies the floor
-            return (n + 1, n + 1) if q.best else (0, 0)
-        return 1, n
-    bound = getattr(res, "mip_dual_bound", None)
-    if bound is None or not np.isfinite(bound):
-        bound = res.fun if res.status == 0 else None
-    if bound is None:
-        return 1, n
-    chosen = np.asarray(res.x)
-    config = tuple(
-        a[0] if len(a) == 1 else max(a, key=lambda c: float(chosen[col[(m, c)]])) for m, a in enumerate(q.allowed)
-    )
-    # the objective is a count: HiGHS' dual bound, rounded the safe way, is the relaxation
-    relaxed = 1 + always + (math.ceil(bound - 1e-6) if q.best else math.floor(-bound + 1e-6))
-    return _bounds_from(q, config, relaxed, deadline)
+    if isinstance(solved, str):  # infeasible
+        return (n + 1, n + 1) if q.best else (0, 0)
+    relaxed, config = solved
+    lo, hi = _bounds_from(q, config, relaxed, deadline)
+    if lo == hi or not q.thorough or time.monotonic() >= deadline:
+        return lo, hi
+    # the witness lost a tie the relaxation let the team win: look for a configuration with no such tie
+    again = model.solve(dict.fromkeys(needs, 0 if q.best else 1), deadline)
+    if again is None or isinstance(again, str):
+        return lo, hi
+    more = _witness(q, again[1], again[0], deadline)
+    return (lo, min(hi, more)) if q.best else (max(lo, more), hi)
+
+
+class _Model:
+    """Points of every team as a linear function of one binary per (open match, result)."""
+
+    def __init__(
+        self,
+        q: Question,
+        *,
+        free: list[int],
+        col: dict[tuple[int, str], int],
+        own: np.ndarray,
+        const: list[int],
+        lo_d: list[int],
+        hi_d: list[int],
+    ) -> None:
+        self.q, self.free, self.col, self.own, self.const, self.lo_d, self.hi_d = q, free, col, own, const, lo_d, hi_d
+
+    def split(self, needs: dict[int, int]) -> tuple[int, list[tuple[int, int]]]:
+        """Teams above the team in every completion (a count), and those that may or may not be."""
+        always = 0
+        counted = []
+        for x, need in needs.items():
+            if self.lo_d[x] >= need:
+                always += 1
+            elif self.hi_d[x] >= need:
+                counted.append((x, need))
+        return always, counted
+
+    def solve(self, needs: dict[int, int], deadline: float) -> tuple[int, tuple[str, ...]] | str | None:
+        """HiGHS' proved optimum of the count of teams above (a position), with its configuration;
+        "infeasible" when no completion meets the team's points floor; None when out of time."""
+        q, t, nz = self.q, self.q.team, len(self.col)
+        always, counted = self.split(needs)
+        nvar = nz + len(counted)
+        rows = np.zeros((len(counted) + len(self.free) + (q.min_points is not None), nvar))
+        lbs = np.full(len(rows), -np.inf)
+        ubs = np.full(len(rows), np.inf)
+        for k, (x, need) in enumerate(counted):
+            rows[k, :nz] = self.own[x] - self.own[t]
+            c0 = self.const[x] - self.const[t]
+            if q.best:  # diff - M z <= need - 1
+                rows[k, nz + k] = -(self.hi_d[x] - need + 1)
+                ubs[k] = need - 1 - c0
+            else:  # diff - (need - lo) y >= lo
+                rows[k, nz + k] = -(need - self.lo_d[x])
+                lbs[k] = self.lo_d[x] - c0
+        for k, m in enumerate(self.free, start=len(counted)):
+            for c in q.allowed[m]:
+                rows[k, self.col[(m, c)]] = 1
+            lbs[k] = ubs[k] = 1
+        if q.min_points is not None:
+            rows[-1, :nz] = self.own[t]
+            lbs[-1] = q.min_points - self.const[t]
+        if nvar == 0:
+            if q.min_points is not None and self.const[t] < q.min_points:
+                return "infeasible"
+            return 1 + always, tuple(a[0] for a in q.allowed)
+        objective = np.zeros(nvar)
+        objective[nz:] = 1 if q.best else -1
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        res = milp(
+            objective,
+            constraints=[LinearConstraint(rows, lbs, ubs)] if len(rows) else [],
+            integrality=np.ones(nvar),
+            bounds=LinearBounds(np.zeros(nvar), np.ones(nvar)),
+            options={"time_limit": left, "mip_rel_gap": 0.0},
+        )
+        if res.x is None:
+            return "infeasible" if res.status == 2 else None
+        bound = getattr(res, "mip_dual_bound", None)
+        if bound is None or not np.isfinite(bound):
+            bound = res.fun if res.status == 0 else None
+        if bound is None:
+            return None
+        chosen = np.asarray(res.x)
+        config = tuple(
+            a[0] if len(a) == 1 else max(a, key=lambda c: float(chosen[self.col[(m, c)]]))
+            for m, a in enumerate(q.allowed)
+        )
+        # the objective is a count: HiGHS' dual bound, rounded the safe way, is the relaxation
+        return 1 + always + (math.ceil(bound - 1e-6) if q.best else math.floor(-bound + 1e-6)), config
 
 
 def _greedy(q: Question, counted: Sequence[tuple[int, int]]) -> tuple[str, ...]:
