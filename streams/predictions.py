@@ -22,7 +22,7 @@ import msgspec
 
 from sports import Adjustment, Result
 from streams.batching import Sink
-from streams.facts import StageState
+from streams.facts import COUNTED_STATUSES, StageState
 from streams.materializer import Target
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "GroupInputs",
     "Upcoming",
     "ZoneSpec",
+    "facts_digest",
     "forecast_inputs",
     "parse_zones",
 ]
@@ -128,7 +129,7 @@ def _upcoming(match: Mapping[str, Any]) -> Upcoming:
         id=str(match["id"]),
         home=str(match["home_team_id"]),
         away=str(match["away_team_id"]),
-        date=kickoff.date().isoformat() if kickoff is not None and hasattr(kickoff, "date") else None,
+        date=_day(kickoff),
     )
 
 
@@ -172,6 +173,36 @@ def forecast_inputs(state: StageState) -> ForecastInputs | None:
     )
 
 
+def _day(kickoff: Any) -> str | None:
+    return kickoff.date().isoformat() if kickoff is not None and hasattr(kickoff, "date") else None
+
+
+def facts_digest(state: StageState) -> str:
+    """A digest of the facts the inputs are made of, in a fraction of the time building them takes (the
+    fold asks on every change of a stage). A result stands for itself by the position of its last change;
+    a match still to play, in play too, by its fixture only, so a goal in play leaves the digest as it was.
+    A change that leaves the inputs as they were (a finished match's venue) only costs a forecast that
+    comes out the same."""
+    stage = state.stage
+    if stage is None or stage.data is None:
+        return ""
+    rows: list[tuple[Any, ...]] = []
+    for fact in state.matches.values():
+        m = fact.data
+        if m is None:
+            continue
+        status = m.get("status")
+        if status in REMAINING_STATUSES:
+            fixture = (m.get("home_team_id"), m.get("away_team_id"), m.get("group_id"), m.get("kickoff"))
+            rows.append((fact.id, 0, *fixture))
+        elif status in COUNTED_STATUSES:
+            rows.append((fact.id, 1, *fact.position))
+    rows.sort()
+    adjustments = sorted((f.id, *f.position) for f in state.adjustments.values() if f.data is not None)
+    content = (stage.position, rows, adjustments, sorted(state.fair_play.items()))
+    return hashlib.blake2b(msgspec.msgpack.encode(content), digest_size=16).hexdigest()
+
+
 class ForecastRequests:
     """The fold's side: a stage's inputs sent to ``topic`` (keyed by stage) when they changed."""
 
@@ -180,13 +211,14 @@ class ForecastRequests:
         self.encoder = msgspec.msgpack.Encoder()
 
     def offer(self, sink: Sink, state: StageState) -> bool:
-        """Send the stage's inputs unless they are those sent last; returns whether it sent them. The digest
-        goes into the state, which the fold stores once what it sent is acknowledged."""
+        """Send the stage's inputs unless the facts they are made of are those of the inputs sent last;
+        returns whether it sent them. The digest goes into the state, which the fold stores once what it
+        sent is acknowledged."""
+        digest = facts_digest(state)
+        if digest == state.forecast_digest:
+            return False
         inputs = forecast_inputs(state)
         if inputs is None:
-            return False
-        digest = inputs.digest
-        if digest == state.forecast_digest:
             return False
         sink.send(self.topic, str(state.stage_id).encode(), self.encoder.encode(inputs))
         state.forecast_digest = digest

@@ -15,7 +15,7 @@ from sports import Adjustment, regulation
 from streams.facts import Fact, StageState, facts_from_change
 from streams.predictions import ForecastInputs, ForecastRequests, forecast_inputs, parse_zones
 from streams.predictions_compute import compute_forecast, zone_flags, zones_for
-from streams.predictions_worker import Forecasts, ForecastSettings, newest_inputs
+from streams.predictions_worker import Forecasts, ForecastsConsumer, ForecastSettings, newest_inputs
 from streams.wire import PREDICTIONS_SCHEMA
 from tests.unit.streams.fakes import FakeSender
 
@@ -178,3 +178,61 @@ def test_a_burst_is_forecast_once_per_stage_from_its_newest_inputs() -> None:
     record = registry.decode(sent.value)[1]
     assert record["version"] == newer.version
     assert [m["match_id"] for m in record["matches"]] == [15]
+
+
+class _Message:
+    def __init__(self, value: bytes) -> None:
+        self._value = value
+
+    def error(self) -> None:
+        return None
+
+    def value(self) -> bytes:
+        return self._value
+
+
+class _Consumer:
+    """Hands out the scripted batches one ``consume`` at a time, then nothing (a quiet topic)."""
+
+    def __init__(self, batches: list[list[_Message]]) -> None:
+        self.batches = batches
+        self.commits = 0
+
+    def consume(self, _n: int, _timeout: float) -> list[_Message]:
+        return self.batches.pop(0) if self.batches else []
+
+    def commit(self, asynchronous: bool = True) -> None:
+        self.commits += 1
+
+
+def test_the_consumer_reads_on_until_the_topic_is_quiet_and_forecasts_a_burst_once() -> None:
+    state = state_of(list(range(8)))
+    burst = []
+    for lsn, score in enumerate([(0, 0), (1, 0), (2, 0)], start=50):
+        state.apply(facts_from_change("matches", envelope("u", match(16, 2, 3, "finished", *score), lsn))[0])
+        inputs = forecast_inputs(state)
+        assert inputs is not None
+        burst.append(_Message(msgspec.msgpack.encode(inputs)))
+    seen: list[list[bytes]] = []
+
+    class Recording(Forecasts):
+        def __call__(self, values: list[bytes]) -> None:
+            seen.append(values)
+
+    settings = ForecastSettings(topic="predictions", sims=100, clinch_budget_s=0.1, processes=0)
+    consumer = ForecastsConsumer(
+        bootstrap="unused:9092",
+        group="g",
+        topic="inputs",
+        forecasts=Recording(settings, SchemaRegistry(), FakeSender()),
+        quiet_s=0.01,
+        max_wait_s=60,
+    )
+    fake = _Consumer([burst[:1], burst[1:2], burst[2:]])
+    consumer.consumer = fake  # type: ignore[assignment]
+    assert consumer.step() == 3
+    assert seen == [[m.value() for m in burst]]  # one batch: the three changes together
+    assert fake.commits == 1
+    assert newest_inputs(seen[0]) == {1: burst[2].value()}  # and of them only the newest is forecast
+    assert consumer.step() == 0
+    assert fake.commits == 1
