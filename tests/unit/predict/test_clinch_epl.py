@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 
 from crawlers.results_io import read_results
-from predict.clinch import Bounds, position_bounds
+from predict.clinch import Bounds, magic_number, needs_next_match, position_bounds
 from sports import Adjustment, compute_standings, regulation
 from tests.conftest import DATA
 
@@ -78,3 +78,33 @@ def test_every_matchday_of_epl_2023_24_is_consistent_with_the_final_table() -> N
         f"(CPU p50 {statistics.median(cpu) * 1000:.0f} ms, max {max(cpu) * 1000:.0f} ms), "
         f"decided {decided} of {40 * len(timings)} bounds"
     )
+
+
+def test_the_last_matchday_of_epl_2023_24_what_each_team_needed() -> None:
+    """Before the last round: City 88 points (goal difference 60), Arsenal 86 (61); Tottenham 63 over
+    Chelsea 60; Nottingham Forest 29 (after its deduction) over Luton 26. Goal difference can still move
+    both ways in every match, so only points clinch."""
+    results = read_results(EPL_CSV)
+    results.sort(key=lambda r: (datetime.strptime(r.date, "%d/%m/%Y"), int(r.id)))
+    teams = sorted({r.home for r in results})
+    adjustments = [Adjustment(team="Everton", points=-8), Adjustment(team="Nott'm Forest", points=-4)]
+    reg = regulation("premier-league")
+    played, remaining = results[:370], [(r.home, r.away) for r in results[370:]]
+    assert len({t for m in remaining for t in m}) == 20
+
+    def magic(team: str, position: int) -> int | None:
+        return magic_number(played, remaining, reg, teams, team=team, position=position, adjustments=adjustments)
+
+    def needs(team: str, position: int) -> dict[str, tuple[bool | None, bool | None]]:
+        nxt = needs_next_match(played, remaining, reg, teams, team=team, position=position, adjustments=adjustments)
+        assert nxt is not None
+        return {n.result: (n.clinches, n.keeps_alive) for n in nxt.needs}
+
+    assert magic("Man City", 1) == 3  # a draw leaves Arsenal a way past on goal difference
+    assert needs("Man City", 1) == {"win": (True, True), "draw": (False, True), "loss": (False, True)}
+    assert magic("Arsenal", 1) is None  # even a win needs City to slip
+    assert needs("Arsenal", 1) == {"win": (False, True), "draw": (False, False), "loss": (False, False)}
+    assert magic("Tottenham", 5) == 1
+    assert magic("Nott'm Forest", 17) == 1
+    assert magic("Luton", 17) is None
+    assert needs("Luton", 17) == {"win": (False, True), "draw": (False, False), "loss": (False, False)}
