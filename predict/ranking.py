@@ -4,11 +4,11 @@ Per simulated season every team's points and the regulation's criteria are sums 
 matrix products; one ``numpy.lexsort`` per batch then orders all seasons by points and the criteria that
 need nothing but the team's own totals (goal difference, goals, wins, regulation wins, points percentage,
 away goals and wins, fair play). Head-to-head, results against the teams outside a tie and the opponents'
-figures depend on who is tied with whom: a season in which two neighbours are still level when the
-regulation reaches such a criterion (or, under IIHF's direct-game rule, any two teams level on points) is
-settled by ``predict.head_to_head`` when it is two teams, and otherwise ranked again by
-``sports.compute_standings`` itself. Teams level on everything keep the standings' display
-order (by name), so the position of every team is what the standings function would print.
+figures depend on who is tied with whom: teams still level when the regulation reaches such a criterion
+are settled by ``predict.head_to_head`` (any number of teams for a regulation with one head-to-head run,
+two teams under re-applied head-to-head or IIHF's direct game), and a season it cannot settle is ranked
+again by ``sports.compute_standings`` itself. Teams level on everything keep the standings' display order
+(by name), so the position of every team is what the standings function would print.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from predict.head_to_head import mutual_played, settle_pairs
+from predict.head_to_head import mutual_played, settle_blocks, settle_pairs, settles_blocks
 from sports.model import Adjustment, DecidedIn, Outcome, Result
 from sports.regulations import Regulation
 from sports.standings import compute_standings
@@ -227,17 +227,32 @@ def final_orders(
             ranked = np.take_along_axis(v, order, axis=1)
             level &= ranked[:, 1:] == ranked[:, :-1]
         value = _points_by_outcome(reg)
-        exact_seasons = settle_pairs(
-            order,
-            level,
-            reg=reg,
-            after=reg.criteria[len(prefix) - 1 :],
-            mutual=mutual_played(played, reg, index, lambda r, side: value[r.outcome_for(side)]),
-            pairs=pairs,
-            index=index,
-            per_match=per_match,
-            total_key=lambda criterion: keys[criterion](),
-        )
+        after = reg.criteria[len(prefix) - 1 :]
+        mutual = mutual_played(played, reg, index, lambda r, side: value[r.outcome_for(side)])
+        if settles_blocks(reg, after):
+            exact_seasons = settle_blocks(
+                order,
+                level,
+                after=after,
+                mutual=mutual,
+                pairs=pairs,
+                index=index,
+                per_match=per_match,
+                total_key=lambda criterion: keys[criterion](),
+                name_rank=by_name,
+            )
+        else:
+            exact_seasons = settle_pairs(
+                order,
+                level,
+                reg=reg,
+                after=after,
+                mutual=mutual,
+                pairs=pairs,
+                index=index,
+                per_match=per_match,
+                total_key=lambda criterion: keys[criterion](),
+            )
         needs = np.flatnonzero(exact_seasons)
         fallbacks = int(needs.size)
         played_list = list(played)

@@ -158,3 +158,26 @@ def test_two_teams_level_on_points_are_settled_by_their_own_matches_without_the_
     assert exact == 0
     rows = compute_standings(played + season_results(remaining, seasons, 0), reg, (), teams)
     assert [row.team for row in rows] == ["B", "A", "C"]
+
+
+def test_three_teams_level_are_settled_by_the_matches_among_them() -> None:
+    # A beat B, B beat C, C beat A: level on points and head-to-head points; C's 3-0 puts it first on
+    # head-to-head goal difference, A and B stay level until goals scored. D and E share everything.
+    played = [
+        Result(id="1", home="A", away="B", home_score=2, away_score=0),
+        Result(id="2", home="B", away="C", home_score=1, away_score=0),
+        Result(id="3", home="C", away="A", home_score=3, away_score=0),
+    ]
+    remaining = [("D", "E")]
+    seasons = SampledSeasons(
+        home_goals=np.array([[1]], dtype=np.int64),
+        away_goals=np.array([[1]], dtype=np.int64),
+        decided=np.zeros((1, 1), dtype=np.int64),
+    )
+    teams = ["A", "B", "C", "D", "E"]
+    reg = regulation("laliga")
+    order, exact = final_orders(played, remaining, reg, teams, seasons=seasons)
+    rows = compute_standings(played + season_results(remaining, seasons, 0), reg, (), teams)
+    assert [row.team for row in rows] == ["C", "A", "B", "D", "E"]
+    assert [teams[i] for i in order[0]] == ["C", "A", "B", "D", "E"]
+    assert exact == 0
