@@ -35,6 +35,9 @@ PRIOR_WEIGHT = 20.0
 PRIOR_SHRINK = 0.7
 #: Without a prior: a weak pull to the league average that only keeps a team with few matches finite.
 _WEAK_WEIGHT = 1.0
+#: (intercept, home advantage) before any match is seen: football about 1.35 goals a side, a quarter more at
+#: home (Premier League 2022/23: 1.63 v 1.22); hockey about 2.9 regulation goals a side, a little more at home.
+_NO_DATA = ((math.log(1.35), 0.25), (math.log(2.9), 0.05))
 #: Hockey: the share of ties after regulation settled in overtime before any game is seen (NHL 2013-16: ~0.6),
 #: and how many games that guess is worth.
 _OT_SHARE_PRIOR = (0.6, 10.0)
@@ -120,6 +123,18 @@ def fit_ratings(
         weight=weights,
     )
     prior_att, prior_def, weight = _priors(prior, teams)
+    if not counted and prior is None:  # nothing known yet: every team average, the sport's usual scoring
+        intercept, home = _NO_DATA[sport == HOCKEY]
+        return Ratings(
+            sport=sport,
+            as_of=reference,
+            attack=dict.fromkeys(teams, 0.0),
+            defence=dict.fromkeys(teams, 0.0),
+            intercept=intercept,
+            home=home,
+            rho=0.0,
+            elo=dict.fromkeys(teams, ELO_START),
+        )
     if not counted and prior is not None:  # a season not started yet: last season's ratings, newcomers placed
         return Ratings(
             sport=sport,

@@ -107,9 +107,12 @@ def test_hockey_fits_regulation_scores_and_counts_overtime() -> None:
     assert 0.6 < ratings.ot_share < 0.7  # two overtimes, one shoot-out, pulled towards the prior 0.6
 
 
-def test_without_matches_the_fit_says_so_and_a_prior_stands_in() -> None:
-    with pytest.raises(PredictError, match="no played matches"):
-        fit_ratings([], TEAMS, sport="football")
+def test_without_matches_teams_are_average_or_a_prior_stands_in() -> None:
+    blank = fit_ratings([], TEAMS, sport="football")
+    assert set(blank.attack.values()) == {0.0}
+    probs = outcome_probabilities(match_model(blank, [("T1", "T2"), ("T2", "T1")]))
+    assert probs[0, 0] == pytest.approx(probs[1, 0])  # only the home side differs
+    assert probs[0, 0] > probs[0, 2]
     prior = fit_ratings(synthetic_season(seed=5), TEAMS, sport="football")
     fresh = fit_ratings([], [*TEAMS[:7], "Promoted"], sport="football", prior=prior)
     strength = {t: fresh.attack[t] + fresh.defence[t] for t in fresh.attack}
