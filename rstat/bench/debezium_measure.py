@@ -112,6 +112,34 @@ def _release_slot(settings: Settings, slot: str) -> None:
         wait_until(inactive, 10, 0.1)
 
 
+def _await_first_change(bootstrap: str, dsn: str, topic: str, run: ConnectRun) -> None:
+    """Until a probe row committed now arrives on the topic.
+
+    An active slot is not enough: the slot is active from its creation, and Debezium then streams from the
+    server's current WAL position read a moment later, so a commit in between is skipped (a bench waited for a
+    warm-up that had been committed 1 s too early). Debezium logs "Processing messages" once it streams; a probe
+    is committed after that, again every 10 s until one arrives, and stragglers are drained before a workload."""
+    wait_until(lambda: run.failed() or "Processing messages" in run.log_text(), 60, 0.2)
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex}"})
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        consumer.assign([TopicPartition(topic, p, 0) for p in partitions])  # the topic is the peer's own
+        deadline = time.monotonic() + 120
+        probe = 0
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while time.monotonic() < deadline and not run.failed():
+                probe += 1
+                conn.execute("INSERT INTO bench_rows VALUES (%s, 0, 'probe', 0, 'probe')", (-1_000_000_000 - probe,))
+                retry_at = time.monotonic() + 10
+                while time.monotonic() < retry_at:
+                    if any(m.error() is None and m.value() is not None for m in consumer.consume(100, 0.2)):
+                        time.sleep(1.0)  # a probe committed earlier may still be on its way
+                        return
+        raise RStatError(f"Debezium streamed no probe row within 120 s:\n{run.log_tail()}")
+    finally:
+        consumer.close()
+
+
 def _slot_active(dsn: str, slot: str) -> bool:
     with psycopg.connect(dsn, autocommit=True) as conn:
         row = conn.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (slot,)).fetchone()
@@ -161,6 +189,7 @@ def running_debezium(settings: Settings, jars: DebeziumJars) -> Iterator[Debeziu
         proc = run.start()
         if not wait_until(lambda: run.failed() or _slot_active(dsn, slot), 180, 0.5) or run.failed():
             raise RStatError(f"Kafka Connect with Debezium did not start streaming:\n{run.log_tail()}")
+        _await_first_change(bootstrap, dsn, topic, run)
         yield DebeziumPeer(dsn, topic, run, proc.pid)
         ok = True
     except RStatError as exc:
