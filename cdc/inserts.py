@@ -61,80 +61,80 @@ def encode_insert(frame, tx, ordinal):
     if frame[{count_at}:{values_at}] != {count!r}:
         return None
     pos = {values_at}
-    out = bytearray(HEAD)
 {columns}
-    out += MIDDLE
-    out += tx.txid
     (lsn,) = U64(frame, 1)
     if not lsn:
         lsn = tx.commit_lsn
     z = lsn << 1
     if z < {small}:
-        out += VARINT[z]
+        l1 = VARINT[z]
+        l2 = b""
     elif (z >> 14) == HIGH[0]:
-        out += LOW14[z & {mask}]
-        out += HIGH[1]
+        l1 = LOW14[z & {mask}]
+        l2 = HIGH[1]
     elif lsn < {long_limit}:
         HIGH[0] = z >> 14
-        HIGH[1] = varint(z >> 14)
-        out += LOW14[z & {mask}]
-        out += HIGH[1]
+        HIGH[1] = l2 = varint(z >> 14)
+        l1 = LOW14[z & {mask}]
     else:
-        write_long(out, lsn)
-    out += tx.commit
+        l1 = long_bytes(lsn)
+        l2 = b""
     z = ordinal << 1
     if z < {small}:
-        out += VARINT[z]
+        o1 = VARINT[z]
+        o2 = b""
     elif z < {two_levels}:
-        out += LOW14[z & {mask}]
-        out += VARINT[z >> 14]
+        o1 = LOW14[z & {mask}]
+        o2 = VARINT[z >> 14]
     else:
-        write_long(out, ordinal)
-    out += tx.context
-    return {key}, bytes(out)
+        o1 = long_bytes(ordinal)
+        o2 = b""
+    return {key}, b"".join((HEAD, {parts}MIDDLE, tx.txid, l1, l2, tx.commit, o1, o2, tx.context))
 """
 
-# One published column at position {i}: a text value ('t') or a null ('n'); 'u' and 'b' take the general path.
+# One published column at position {i}, written as two parts: a{i} (null, or present and maybe a length)
+# and b{i}. A value is text ('t') or null ('n'); 'u' and 'b' take the general path.
 _COLUMN = """\
     k = frame[pos]
     if k == 116:
         (n,) = I32(frame, pos + 1)
         pos += 5
+        end = pos + n
 {value}
     elif k == 110:
-        out.append(0)
+        a{i} = b"\\x00"
+        b{i} = b""
         pos += 1{null_raw}
     else:
         return None
 """
 _STRING = """\
+        b{i} = frame[pos:end]{kept}
+        pos = end
         if n < {half}:
-            out += PRESENT[n << 1]
+            a{i} = PRESENT[n << 1]
         else:
-            out.append(2)
-            write_long(out, n)
-{copy}
-        pos += n"""
-_COPY = "        out += frame[pos:pos + n]"
-_COPY_KEPT = "        r{i} = frame[pos:pos + n]\n        out += r{i}"
+            a{i} = b"\\x02" + long_bytes(n)"""
 _INTEGER = """\
-        r{i} = frame[pos:pos + n]
-        pos += n
+        r{i} = frame[pos:end]
+        pos = end
         v = int(r{i})
         z = (v << 1) ^ (v >> 63)
         if z < {small}:
-            out += PRESENT[z]
+            a{i} = PRESENT[z]
+            b{i} = b""
         elif z < {two_levels}:
-            out += PRESENT_LOW14[z & {mask}]
-            out += VARINT[z >> 14]
+            a{i} = PRESENT_LOW14[z & {mask}]
+            b{i} = VARINT[z >> 14]
         else:
-            out.append(2)
-            write_long(out, v)"""
+            a{i} = b"\\x02"
+            b{i} = long_bytes(v)"""
 _OTHER = """\
-        r{i} = frame[pos:pos + n]
-        pos += n
-        out.append(2)
-        W{i}(out, r{i})"""
+        r{i} = frame[pos:end]
+        pos = end
+        a{i} = b"\\x02"
+        b{i} = bytearray()
+        W{i}(b{i}, r{i})"""
 # A column that is not published (excluded by settings) is read past.
 _SKIP = """\
     k = frame[pos]
@@ -146,6 +146,12 @@ _SKIP = """\
     else:
         return None
 """
+
+
+def _long_bytes(value: int) -> bytes:
+    out = bytearray()
+    write_long(out, value)
+    return bytes(out)
 
 
 def compile_insert(
@@ -176,28 +182,30 @@ def compile_insert(
         "PRESENT": PRESENT,
         "PRESENT_LOW14": PRESENT_LOW14,
         "varint": _varint,
-        "write_long": write_long,
+        "long_bytes": _long_bytes,
         "KEY": key,
         "KEY_PREFIX": int_key_prefix,
     }
     kept = set(key_index)
     wanted_set = set(wanted)
     parts: list[str] = []
+    columns_source: list[str] = []
+    numbers = {"small": _SMALL, "two_levels": 1 << 28, "mask": _SMALL - 1, "half": _SMALL // 2}
     for i, (_, column) in enumerate(columns):
         if i not in wanted_set:
-            parts.append(_SKIP)
+            columns_source.append(_SKIP)
             continue
         kind, writer = column_writer(column)
         if kind == RAW:
-            copy = _COPY_KEPT.format(i=i) if i in kept else _COPY
-            value = _STRING.format(half=_SMALL // 2, copy=copy)
+            value = _STRING.format(i=i, kept=f"\n        r{i} = b{i}" if i in kept else "", **numbers)
         elif kind == INTEGER:
-            value = _INTEGER.format(i=i, small=_SMALL, two_levels=1 << 28, mask=_SMALL - 1)
+            value = _INTEGER.format(i=i, **numbers)
         else:
             names[f"W{i}"] = writer
             value = _OTHER.format(i=i)
         null_raw = f"\n        r{i} = None" if i in kept else ""
-        parts.append(_COLUMN.format(value=value, null_raw=null_raw))
+        columns_source.append(_COLUMN.format(i=i, value=value, null_raw=null_raw))
+        parts.append(f"a{i}, b{i}, ")
     row = "".join(f"r{i}, " if i in kept else "None, " for i in range(len(columns)))
     key_expr = f"KEY(({row}))"
     if int_key_prefix is not None:
@@ -207,12 +215,11 @@ def compile_insert(
         count_at=FRAME_BODY + 5,
         values_at=_VALUES,
         count=b"N" + len(columns).to_bytes(2, "big"),  # a new tuple of that many columns
-        columns="".join(parts).rstrip("\n"),
-        small=_SMALL,
-        mask=_SMALL - 1,
-        two_levels=1 << 28,
+        columns="".join(columns_source).rstrip("\n"),
+        parts="".join(parts),
         long_limit=1 << 63,
         key=key_expr,
+        **numbers,
     )
     exec(compile(source, "<cdc.inserts>", "exec"), names)  # noqa: S102 - our template, numbers and positions only
     encoder: InsertEncoder = names["encode_insert"]  # type: ignore[assignment]
