@@ -14,13 +14,25 @@ every upper bound of a best position (and lower bound of a worst one) is proved.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from sports.model import Adjustment, DecidedIn, Outcome, Result, RulesError
 from sports.regulations import PointsSystem, Regulation
 from sports.standings import _Tally, _tally, compute_standings
 
-__all__ = ["BIG", "DECIDED_IN", "FOOTBALL_CODES", "HOCKEY_CODES", "SIDES", "League", "Side", "codes_for", "points_of"]
+__all__ = [
+    "BIG",
+    "DECIDED_IN",
+    "FOOTBALL_CODES",
+    "HOCKEY_CODES",
+    "SIDES",
+    "League",
+    "Question",
+    "Side",
+    "codes_for",
+    "points_of",
+]
 
 FOOTBALL_CODES: tuple[str, ...] = ("H", "D", "A")
 HOCKEY_CODES: tuple[str, ...] = ("H", "HO", "HS", "A", "AO", "AS")
@@ -186,3 +198,29 @@ class League:
         rank = next(r.rank for r in rows if r.team == name)
         last = max(n for n, r in enumerate(rows, start=1) if r.rank == rank)
         return rank, last
+
+
+class Question:
+    """Best (``best=True``) or worst position of ``team`` over the completions ``allowed`` gives."""
+
+    __slots__ = ("allowed", "best", "league", "min_points", "team", "thorough")
+
+    def __init__(
+        self,
+        league: League,
+        team: int,
+        *,
+        best: bool,
+        allowed: Sequence[tuple[str, ...]],
+        min_points: int | None = None,
+        thorough: bool = True,
+    ) -> None:
+        self.league = league
+        self.team = team
+        self.best = best
+        self.allowed = list(allowed)
+        self.min_points = min_points  # a floor on the team's final points (magic numbers)
+        self.thorough = thorough  # False: the quick first pass (one MILP, no second look)
+
+    def size(self) -> int:
+        return math.prod(len(a) for a in self.allowed)

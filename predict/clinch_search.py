@@ -17,20 +17,16 @@ configuration a witness is built from. The caller reports a number only when ``l
 
 from __future__ import annotations
 
-import functools
 import itertools
-import math
 import time
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from scipy.optimize import Bounds as LinearBounds  # type: ignore[import-untyped]  # scipy ships no stubs
-from scipy.optimize import LinearConstraint, milp
 
 from predict.clinch_interval import ConfigTable
-from predict.clinch_model import BIG, SIDES, League
+from predict.clinch_milp import PointsModel, pair_relations, sure_relations
+from predict.clinch_model import BIG, Question
 from sports.model import Outcome
-from sports.regulations import H2H_CRITERIA
 
 __all__ = ["ENUMERATION_LIMIT", "Question", "solve"]
 
@@ -38,32 +34,6 @@ __all__ = ["ENUMERATION_LIMIT", "Question", "solve"]
 ENUMERATION_LIMIT = 6000
 _INF = float("inf")
 _WINS = (Outcome.WIN, Outcome.OT_WIN, Outcome.SO_WIN)
-
-
-class Question:
-    """Best (``best=True``) or worst position of ``team`` over the completions ``allowed`` gives."""
-
-    __slots__ = ("allowed", "best", "league", "min_points", "team", "thorough")
-
-    def __init__(
-        self,
-        league: League,
-        team: int,
-        *,
-        best: bool,
-        allowed: Sequence[tuple[str, ...]],
-        min_points: int | None = None,
-        thorough: bool = True,
-    ) -> None:
-        self.league = league
-        self.team = team
-        self.best = best
-        self.allowed = list(allowed)
-        self.min_points = min_points  # a floor on the team's final points (magic numbers)
-        self.thorough = thorough  # False: the quick first pass (one MILP, no second look)
-
-    def size(self) -> int:
-        return math.prod(len(a) for a in self.allowed)
 
 
 def solve(q: Question, deadline: float) -> tuple[int, int]:
@@ -184,95 +154,6 @@ def _enumerate(q: Question, deadline: float) -> tuple[int, int]:
 # -- MILP ------------------------------------------------------------------------------------------------------
 
 
-def _sure_relations(q: Question) -> list[int]:
-    """For each team X: +1 if X ends above the team whenever both are level on points, -1 if below,
-    0 if that can go either way (or is not proved here).
-
-    Only criteria that compare two teams on their own totals are walked (a head-to-head criterion, the
-    direct game of IIHF or the opponents' results depend on who else is level: the walk stops there);
-    each team's value is bounded over every allowed result of its matches, so the answer holds in every
-    completion and for every set of teams level with them.
-    """
-    lg, t = q.league, q.team
-    n = len(lg.teams)
-    out = [0] * n
-    if lg.reg.direct_game_for_two:
-        return out
-    mine = _ranges(q, t)
-    for x in range(n):
-        if x == t:
-            continue
-        theirs: dict[str, tuple[float, float]] | None = None
-        for criterion in lg.reg.criteria:
-            if criterion in H2H_CRITERIA or criterion == "vs_outside" or criterion.startswith("opp_"):
-                break
-            if criterion == "points":
-                continue
-            if criterion == "points_pct":
-                if lg.final_played[x] == lg.final_played[t]:
-                    continue
-                break
-            theirs = theirs or _ranges(q, x)
-            (xl, xh), (tl, th) = theirs[criterion], mine[criterion]
-            if xl > th:
-                out[x] = 1
-                break
-            if xh < tl:
-                out[x] = -1
-                break
-            if not (xl == xh == tl == th):
-                break
-    return out
-
-
-@functools.cache
-def _summary(codes: tuple[str, ...], home: bool) -> tuple[tuple[float, float, float, bool], dict[str, tuple[int, int]]]:
-    """Over a set of results of one match, for one side: (least goal difference, most goal difference,
-    fewest goals, whether it may score at all beyond that) and the least and most of each count."""
-    sides = [SIDES[c][0 if home else 1] for c in codes]
-    counts = {}
-    for key, kinds in (
-        ("wins", _WINS),
-        ("regulation_wins", (Outcome.WIN,)),
-        ("row", (Outcome.WIN, Outcome.OT_WIN)),
-        ("away_wins", () if home else _WINS),
-    ):
-        hits = [s.outcome in kinds for s in sides]
-        counts[key] = (int(all(hits)), int(any(hits)))
-    goals = (min(s.gd_lo for s in sides), max(s.gd_hi for s in sides), min(s.gf_lo for s in sides), True)
-    return goals, counts
-
-
-def _ranges(q: Question, x: int) -> dict[str, tuple[float, float]]:
-    lg = q.league
-    b = lg.base[x]
-    r: dict[str, list[float]] = {
-        "goal_diff": [b.gf - b.ga] * 2,
-        "goals_for": [b.gf] * 2,
-        "away_goals": [b.away_goals] * 2,
-        "fair_play": [b.fair_play] * 2,
-        "wins": [b.won] * 2,
-        "regulation_wins": [b.reg_wins] * 2,
-        "row": [b.row] * 2,
-        "away_wins": [b.away_wins] * 2,
-    }
-    for m in lg.matches_of[x]:
-        home = lg.matches[m][0] == x
-        (gd_lo, gd_hi, gf_lo, _), counts = _summary(q.allowed[m], home)
-        r["goal_diff"][0] += gd_lo
-        r["goal_diff"][1] += gd_hi
-        r["goals_for"][0] += gf_lo
-        r["goals_for"][1] = _INF
-        if not home:
-            r["away_goals"][0] += gf_lo
-            r["away_goals"][1] = _INF
-        r["fair_play"][0] = -_INF
-        for key, (lo, hi) in counts.items():
-            r[key][0] += lo
-            r[key][1] += hi
-    return {k: (v[0], v[1]) for k, v in r.items()}
-
-
 def _milp(q: Question, deadline: float) -> tuple[int, int]:
     """How few (many) teams can finish above the team on points, ties counted for it (against it) unless
     a sure relation says otherwise: HiGHS' proved bound, and a witness from its solution."""
@@ -311,8 +192,8 @@ def _milp(q: Question, deadline: float) -> tuple[int, int]:
         sep_hi = max(lg.own_points(x, m, c) for c in opts) - min(lg.own_points(t, m, c) for c in opts)
         lo_d[x] += min(d) - sep_lo
         hi_d[x] += max(d) - sep_hi
-    rel = _sure_relations(q)
-    model = _Model(q, free=free, col=col, own=own, const=const, lo_d=lo_d, hi_d=hi_d)
+    rel = sure_relations(q)
+    model = PointsModel(q, free=free, col=col, own=own, const=const, lo_d=lo_d, hi_d=hi_d)
     # x is above the team when points(x) - points(team) >= need: ties go the team's way (best) or the
     # other's (worst) unless a sure relation proves the tie-break
     needs = {x: (0 if rel[x] == 1 else 1) if q.best else (1 if rel[x] == -1 else 0) for x in range(n) if x != t}
@@ -336,91 +217,27 @@ def _milp(q: Question, deadline: float) -> tuple[int, int]:
     if again is None or isinstance(again, str):
         return lo, hi
     more = _witness(q, again[1], again[0], deadline)
-    return (lo, min(hi, more)) if q.best else (max(lo, more), hi)
-
-
-class _Model:
-    """Points of every team as a linear function of one binary per (open match, result)."""
-
-    def __init__(
-        self,
-        q: Question,
-        *,
-        free: list[int],
-        col: dict[tuple[int, str], int],
-        own: np.ndarray,
-        const: list[int],
-        lo_d: list[int],
-        hi_d: list[int],
-    ) -> None:
-        self.q, self.free, self.col, self.own, self.const, self.lo_d, self.hi_d = q, free, col, own, const, lo_d, hi_d
-
-    def split(self, needs: dict[int, int]) -> tuple[int, list[tuple[int, int]]]:
-        """Teams above the team in every completion (a count), and those that may or may not be."""
-        always = 0
-        counted = []
-        for x, need in needs.items():
-            if self.lo_d[x] >= need:
-                always += 1
-            elif self.hi_d[x] >= need:
-                counted.append((x, need))
-        return always, counted
-
-    def solve(self, needs: dict[int, int], deadline: float) -> tuple[int, tuple[str, ...]] | str | None:
-        """HiGHS' proved optimum of the count of teams above (a position), with its configuration;
-        "infeasible" when no completion meets the team's points floor; None when out of time."""
-        q, t, nz = self.q, self.q.team, len(self.col)
-        always, counted = self.split(needs)
-        nvar = nz + len(counted)
-        rows = np.zeros((len(counted) + len(self.free) + (q.min_points is not None), nvar))
-        lbs = np.full(len(rows), -np.inf)
-        ubs = np.full(len(rows), np.inf)
-        for k, (x, need) in enumerate(counted):
-            rows[k, :nz] = self.own[x] - self.own[t]
-            c0 = self.const[x] - self.const[t]
-            if q.best:  # diff - M z <= need - 1
-                rows[k, nz + k] = -(self.hi_d[x] - need + 1)
-                ubs[k] = need - 1 - c0
-            else:  # diff - (need - lo) y >= lo
-                rows[k, nz + k] = -(need - self.lo_d[x])
-                lbs[k] = self.lo_d[x] - c0
-        for k, m in enumerate(self.free, start=len(counted)):
-            for c in q.allowed[m]:
-                rows[k, self.col[(m, c)]] = 1
-            lbs[k] = ubs[k] = 1
-        if q.min_points is not None:
-            rows[-1, :nz] = self.own[t]
-            lbs[-1] = q.min_points - self.const[t]
-        if nvar == 0:
-            if q.min_points is not None and self.const[t] < q.min_points:
-                return "infeasible"
-            return 1 + always, tuple(a[0] for a in q.allowed)
-        objective = np.zeros(nvar)
-        objective[nz:] = 1 if q.best else -1
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        res = milp(
-            objective,
-            constraints=[LinearConstraint(rows, lbs, ubs)] if len(rows) else [],
-            integrality=np.ones(nvar),
-            bounds=LinearBounds(np.zeros(nvar), np.ones(nvar)),
-            options={"time_limit": left, "mip_rel_gap": 0.0},
-        )
-        if res.x is None:
-            return "infeasible" if res.status == 2 else None
-        bound = getattr(res, "mip_dual_bound", None)
-        if bound is None or not np.isfinite(bound):
-            bound = res.fun if res.status == 0 else None
-        if bound is None:
-            return None
-        chosen = np.asarray(res.x)
-        config = tuple(
-            a[0] if len(a) == 1 else max(a, key=lambda c: float(chosen[self.col[(m, c)]]))
-            for m, a in enumerate(q.allowed)
-        )
-        # the objective is a count: HiGHS' dual bound, rounded the safe way, is the relaxation
-        return 1 + always + (math.ceil(bound - 1e-6) if q.best else math.floor(-bound + 1e-6)), config
+    lo, hi = (lo, min(hi, more)) if q.best else (max(lo, more), hi)
+    if lo == hi or time.monotonic() >= deadline:
+        return lo, hi
+    # a tie of two is often settled by the pair's mutual matches: count those the proved way
+    pairs = pair_relations(q)
+    if q.best:
+        level_above = {x for x in range(n) if rel[x] == 1}
+        flip = {x for x in range(n) if pairs[x] == 1 and rel[x] != 1}
+    else:
+        level_above = {x for x in range(n) if x != t and rel[x] != -1}
+        flip = {x for x in range(n) if pairs[x] == -1 and rel[x] != -1}
+    if not flip:
+        return lo, hi
+    third = model.solve_pairs(level_above, flip, deadline)
+    if third is None or isinstance(third, str):
+        return lo, hi
+    relaxed, config = third
+    found = _witness(q, config, relaxed, deadline)
+    if q.best:
+        return max(lo, min(relaxed, hi)), min(hi, found)
+    return max(lo, found), min(hi, max(relaxed, lo))
 
 
 def _greedy(q: Question, counted: Sequence[tuple[int, int]]) -> tuple[str, ...]:

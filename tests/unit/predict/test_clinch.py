@@ -128,7 +128,7 @@ def test_football_with_a_few_matches_left_agrees_with_brute_force(preset: str) -
         case = random_case(rng, regulation(preset), n, left, rng.randint(n, n * (n - 1) - left))
         run_case(case, 3 if left == 2 else 2, tally, rng, milp_tally)
     assert tally.decided >= 0.95 * tally.asked, (tally.decided, tally.asked)
-    assert milp_tally.decided >= 0.75 * milp_tally.asked, (milp_tally.decided, milp_tally.asked)
+    assert milp_tally.decided >= 0.9 * milp_tally.asked, (milp_tally.decided, milp_tally.asked)
 
 
 @pytest.mark.parametrize("preset", HOCKEY)
@@ -140,7 +140,7 @@ def test_hockey_with_a_few_matches_left_agrees_with_brute_force(preset: str) -> 
         case = random_case(rng, regulation(preset), n, 2, rng.randint(n, n * (n - 1) - 2))
         run_case(case, 2, tally, rng, milp_tally)
     assert tally.decided >= 0.9 * tally.asked, (tally.decided, tally.asked)
-    assert milp_tally.decided >= 0.7 * milp_tally.asked, (milp_tally.decided, milp_tally.asked)
+    assert milp_tally.decided >= 0.8 * milp_tally.asked, (milp_tally.decided, milp_tally.asked)
 
 
 @pytest.mark.parametrize("preset", ["laliga", "uefa-2021", "premier-league"])
