@@ -78,9 +78,9 @@ def sure_relations(q: Question) -> list[int]:
 
 
 @functools.cache
-def _summary(codes: tuple[str, ...], home: bool) -> tuple[tuple[float, float, float, bool], dict[str, tuple[int, int]]]:
+def _summary(codes: tuple[str, ...], home: bool) -> tuple[tuple[float, float, float], dict[str, tuple[int, int]]]:
     """Over a set of results of one match, for one side: (least goal difference, most goal difference,
-    fewest goals, whether it may score at all beyond that) and the least and most of each count."""
+    fewest goals scored) and the least and most of each count (wins, regulation wins ...)."""
     sides = [SIDES[c][0 if home else 1] for c in codes]
     counts = {}
     for key, kinds in (
@@ -91,7 +91,7 @@ def _summary(codes: tuple[str, ...], home: bool) -> tuple[tuple[float, float, fl
     ):
         hits = [s.outcome in kinds for s in sides]
         counts[key] = (int(all(hits)), int(any(hits)))
-    goals = (min(s.gd_lo for s in sides), max(s.gd_hi for s in sides), min(s.gf_lo for s in sides), True)
+    goals = (min(s.gd_lo for s in sides), max(s.gd_hi for s in sides), float(min(s.gf_lo for s in sides)))
     return goals, counts
 
 
@@ -110,7 +110,7 @@ def _ranges(q: Question, x: int) -> dict[str, tuple[float, float]]:
     }
     for m in lg.matches_of[x]:
         home = lg.matches[m][0] == x
-        (gd_lo, gd_hi, gf_lo, _), counts = _summary(q.allowed[m], home)
+        (gd_lo, gd_hi, gf_lo), counts = _summary(q.allowed[m], home)
         r["goal_diff"][0] += gd_lo
         r["goal_diff"][1] += gd_hi
         r["goals_for"][0] += gf_lo

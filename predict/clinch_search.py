@@ -8,10 +8,13 @@ Each search returns ``(lo, hi)`` with ``lo <= answer <= hi``, proved from both s
   position is at most any witness's; a worst position at least any witness's);
 - the other side by relaxations that over-approximate what completions can do.
 
-Small problems enumerate every configuration (a result per match) and bound each with the tie-aware
-walk of ``clinch_interval``. Larger ones ask a MILP (HiGHS through ``scipy.optimize.milp``) how few
-(many) teams can finish above on points, counting a team level on points as above only where a
-pairwise test proves the tie-break must go its way; HiGHS' dual bound is the relaxation, its solution the
+Small problems (at most ``ENUMERATION_LIMIT`` configurations: a result per open match) enumerate every
+configuration, best first on points, and bound each with the tie-aware walk of ``clinch_interval``.
+Larger ones go through up to three steps, each only if the previous left a gap (``predict.clinch_milp``):
+a greedy configuration against the trivial bound (early in a season that is nearly always enough), the
+points MILP with ties counted the team's way unless a sure relation says otherwise (and once more with
+ties counted against it, for a better witness), then the MILP with exact level indicators where a tie of
+two is settled by the pair's mutual matches. HiGHS' dual bound is the relaxation, its solution the
 configuration a witness is built from. The caller reports a number only when ``lo == hi``.
 """
 

@@ -1,13 +1,13 @@
 """Clinch on a real season: the Premier League 2023/24 from football-data.co.uk, cut matchday by matchday.
 
 A "matchday" is ten matches in date order (38 of them, as many as the season's rounds; the real rounds
-were rescheduled around cups). The test takes every fourth matchday up to the 28th and every one after
-(where clinches happen), with a budget of one second each, to stay short. The deductions are the final
-ones (Everton -8, Nottingham Forest -4) from the first cut on. Asserted: after the last match every
-team's best and worst position is its published final position; at every cut each decided bound is
-consistent with the final table (the real completion is one of the completions, so nobody finishes
-outside their bounds), and bounds only narrow as matches are played. Timings and counts are printed for
-the report, never asserted.
+were rescheduled around cups). The test takes matchdays 0, 10, 20, then every second one from the 28th
+and each of the last two (where clinches happen), with a budget of one second each, to stay short. The
+deductions are the final ones (Everton -8, Nottingham Forest -4) from the first cut on. Asserted: after
+the last match every team's best and worst position is its published final position; at every cut each
+decided bound is consistent with the final table (the real completion is one of the completions, so
+nobody finishes outside their bounds), and bounds only narrow as matches are played. Timings and counts
+are printed for the report, never asserted.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_every_matchday_of_epl_2023_24_is_consistent_with_the_final_table() -> N
 
     previous: dict[str, Bounds] = {}
     timings, cpu, decided = [], [], 0
-    for cut in [*range(0, 280, 40), *range(280, len(results) + 1, 10)]:
+    for cut in [0, 100, 200, 280, 300, 320, 340, 360, 370, 380]:
         remaining = [(r.home, r.away) for r in results[cut:]]
         start, start_cpu = time.perf_counter(), time.process_time()
         bounds = position_bounds(results[:cut], remaining, reg, teams, adjustments, budget_s=1.0)
