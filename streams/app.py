@@ -190,7 +190,8 @@ def create_app(config: StreamsConfig, adapters: Adapters, registry: SchemaRegist
             for thread in threads:
                 thread.start(failed)
             if metrics.serve(config.metrics_host, config.metrics_port):
-                groups = (topology.app_id, f"{topology.app_id}-intake", f"{topology.app_id}-materializer")
+                steps = ("intake", "materializer", *(("forecasts",) if forecasting else ()))
+                groups = (topology.app_id, *(f"{topology.app_id}-{step}" for step in steps))
                 metrics.measure_lag(adapters.bootstrap, groups, config.lag_interval_s)
             metrics.healthy = True
 
