@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from predict import clinch_search
 from predict.clinch import magic_number, needs_next_match, position_bounds
 from predict.clinch_interval import ConfigTable
-from predict.clinch_model import League
+from predict.clinch_milp import pair_relations, sure_relations
+from predict.clinch_model import League, Question
 from sports import compute_standings, regulation
 from tests.unit.predict.clinch_oracle import Case, Tabled, extremes, random_case, score_set, table_all
 
@@ -61,6 +62,24 @@ def check_relaxation(case: Case, tabled: Sequence[Tabled]) -> None:
             best, worst = x.positions[team]
             assert lo <= best, (team, x.codes, (lo, hi), (best, worst), case)
             assert worst <= hi, (team, x.codes, (lo, hi), (best, worst), case)
+
+
+def check_relations(case: Case, tabled: Sequence[Tabled]) -> None:
+    """The MILP's tie facts hold in every tabled completion: a sure relation whenever the two are level
+    on points, a pair relation whenever they are the only two level."""
+    league = League(case.played, case.remaining, case.reg, case.teams, case.adjustments)
+    every = [league.codes] * len(league.matches)
+    for t, team in enumerate(league.teams):
+        q = Question(league, t, best=True, allowed=every)
+        sure, pair = sure_relations(q), pair_relations(q)
+        for x in tabled:
+            level = [o for o in league.teams if o != team and x.points[o] == x.points[team]]
+            for other in level:
+                rel = sure[league.index[other]] or (pair[league.index[other]] if len(level) == 1 else 0)
+                if rel == 1:
+                    assert x.positions[other][1] < x.positions[team][0], (other, team, x.codes, case)
+                elif rel == -1:
+                    assert x.positions[team][1] < x.positions[other][0], (team, other, x.codes, case)
 
 
 def check_magic_and_needs(case: Case, tabled: Sequence[Tabled], team: str, position: int, tally: Tally) -> None:
@@ -114,6 +133,7 @@ def run_case(case: Case, grid: int, tally: Tally, rng: random.Random, milp_tally
     check_bounds(case, tabled, tally)
     check_bounds(case, tabled, milp_tally or Tally(), milp=True)
     check_relaxation(case, tabled)
+    check_relations(case, tabled)
     team = rng.choice(case.teams)
     check_magic_and_needs(case, tabled, team, rng.randint(1, len(case.teams) - 1), tally)
 
