@@ -1,6 +1,7 @@
 """What the ratings say about matches still to play: score distributions and the hockey tie split.
 
-A match's distribution is the Dixon-Coles score matrix. In hockey that matrix is the regulation score; a
+A match's distribution is the Dixon-Coles score matrix. In hockey that matrix is the regulation score, its
+level scores weighted by the stage's ``tie_boost`` (ties are more common than independent goals say); a
 tie after regulation then goes to overtime (with the ratings' ``ot_share``), won by each side in proportion
 to its scoring rate, or else to a shoot-out taken as even. The final score counts the decisive goal, as the
 NHL and IIHF tables do.
@@ -44,6 +45,9 @@ def match_model(ratings: Ratings, pairs: Sequence[tuple[str, str]]) -> MatchMode
     matrices = score_matrices(lam, mu, ratings.rho)
     tie_split = None
     if ratings.sport == HOCKEY:
+        diagonal = np.arange(matrices.shape[1])
+        matrices[:, diagonal, diagonal] *= ratings.tie_boost
+        matrices /= matrices.sum(axis=(1, 2), keepdims=True)
         home_share = lam / (lam + mu)
         ot, so = ratings.ot_share, 1.0 - ratings.ot_share
         tie_split = np.stack(

@@ -21,7 +21,7 @@ import numpy as np
 from predict.dates import days_between, iso_date
 from predict.elo import ELO_START, elo_ratings
 from predict.errors import PredictError
-from predict.poisson import GoalData, PoissonFit, fit_poisson
+from predict.poisson import GoalData, PoissonFit, fit_poisson, score_matrices
 from sports.model import DecidedIn, Result
 
 __all__ = ["HALF_LIFE_DAYS", "HOCKEY", "PRIOR_SHRINK", "PRIOR_WEIGHT", "Ratings", "fit_ratings", "regulation_score"]
@@ -38,6 +38,8 @@ _WEAK_WEIGHT = 1.0
 #: (intercept, home advantage) before any match is seen: football about 1.35 goals a side, a quarter more at
 #: home (Premier League 2022/23: 1.63 v 1.22); hockey about 2.9 regulation goals a side, a little more at home.
 _NO_DATA = ((math.log(1.35), 0.25), (math.log(2.9), 0.05))
+#: Hockey: how many games the goal model's own tie rate is worth against the ties seen.
+_TIE_PRIOR_GAMES = 50.0
 #: Hockey: the share of ties after regulation settled in overtime before any game is seen (NHL 2013-16: ~0.6),
 #: and how many games that guess is worth.
 _OT_SHARE_PRIOR = (0.6, 10.0)
@@ -56,6 +58,9 @@ class Ratings(msgspec.Struct, frozen=True, kw_only=True):
     elo: dict[str, float]
     #: Hockey: share of the ties after regulation decided in overtime (the rest go to a shoot-out).
     ot_share: float = _OT_SHARE_PRIOR[0]
+    #: Hockey: odds ratio applied to ties after regulation (teams play for the overtime point, so regulation
+    #: ends level more often than independent goals say); 1 for football, whose draws ``rho`` corrects.
+    tie_boost: float = 1.0
 
 
 def regulation_score(r: Result, sport: str) -> tuple[int, int]:
@@ -67,6 +72,23 @@ def regulation_score(r: Result, sport: str) -> tuple[int, int]:
         else:
             as_ -= 1
     return hs, as_
+
+
+def _tie_boost(data: GoalData, fit: PoissonFit, counted: Sequence[Result], toward: float) -> float:
+    """Odds of a tie after regulation seen in the stage over the odds the goal model gives (weighted by age).
+
+    ``_TIE_PRIOR_GAMES`` games at the rate ``toward`` (last season's boost, or none) are added to those seen,
+    so that a few games move it little.
+    """
+    lam = np.exp(fit.intercept + fit.home + fit.attack[data.home] - fit.defence[data.away])
+    mu = np.exp(fit.intercept + fit.attack[data.away] - fit.defence[data.home])
+    predicted = np.trace(score_matrices(lam, mu, 0.0), axis1=1, axis2=2)
+    tied = np.array([r.decided_in in (DecidedIn.OT, DecidedIn.SO) for r in counted], dtype=np.float64)
+    w = data.weight
+    expected = float((w * predicted).sum() / w.sum())
+    odds = toward * expected / (1.0 - expected)
+    seen = float(((w * tied).sum() + _TIE_PRIOR_GAMES * odds / (1.0 + odds)) / (w.sum() + _TIE_PRIOR_GAMES))
+    return (seen / (1.0 - seen)) / (expected / (1.0 - expected))
 
 
 def _newcomer(values: dict[str, float], count: int = 3) -> float:
@@ -146,6 +168,7 @@ def fit_ratings(
             rho=prior.rho,
             elo={t: prior.elo.get(t, _newcomer(prior.elo)) for t in teams},
             ot_share=prior.ot_share,
+            tie_boost=prior.tie_boost,
         )
     warm = None
     if start is not None and all(t in start.attack for t in teams):
@@ -163,7 +186,7 @@ def fit_ratings(
         prior_defence=prior_def,
         prior_weight=np.full(len(teams), weight),
         start=warm,
-        fit_rho=True,
+        fit_rho=sport != HOCKEY,
     )
     ordered = sorted(zip(days, counted, strict=True), key=lambda dr: dr[0] or "")
     elo_start = prior.elo if prior is not None else None
@@ -173,12 +196,13 @@ def fit_ratings(
         start=elo_start,
         newcomer=_newcomer(elo_start) if elo_start else ELO_START,
     )
-    ot_share = _OT_SHARE_PRIOR[0]
+    ot_share, tie_boost = _OT_SHARE_PRIOR[0], 1.0
     if sport == HOCKEY:
         ot = sum(1 for r in counted if r.decided_in is DecidedIn.OT)
         so = sum(1 for r in counted if r.decided_in is DecidedIn.SO)
         guess, worth = _OT_SHARE_PRIOR
         ot_share = (ot + guess * worth) / (ot + so + worth)
+        tie_boost = _tie_boost(data, fit, counted, prior.tie_boost if prior is not None else 1.0)
     return Ratings(
         sport=sport,
         as_of=reference,
@@ -189,4 +213,5 @@ def fit_ratings(
         rho=fit.rho,
         elo={t: round(elo[t], 1) for t in teams},
         ot_share=ot_share,
+        tie_boost=tie_boost,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import msgspec
 import numpy as np
 import pytest
 
@@ -155,3 +156,19 @@ def test_dates_in_the_files_formats() -> None:
     assert iso_date(" ") is None
     with pytest.raises(PredictError, match="unreadable date"):
         iso_date("next Tuesday")
+
+
+def test_hockey_ties_after_regulation_follow_the_stage() -> None:
+    # Half of these games go past regulation, far more than independent goals give: the boost follows.
+    games = []
+    for n, (h, a) in enumerate(itertools.permutations(TEAMS, 2)):
+        if n % 2:
+            games.append(Result(id=str(n), home=h, away=a, home_score=3, away_score=2, decided_in=DecidedIn.OT))
+        else:
+            games.append(Result(id=str(n), home=h, away=a, home_score=4, away_score=1))
+    ratings = fit_ratings(games, TEAMS, sport=HOCKEY)
+    assert ratings.rho == 0.0  # hockey corrects ties with the boost, not with football's low-score factor
+    assert ratings.tie_boost > 1.5
+    tie = outcome_probabilities(match_model(ratings, [("T0", "T1")]))[0, 1]
+    plain = outcome_probabilities(match_model(msgspec.structs.replace(ratings, tie_boost=1.0), [("T0", "T1")]))[0, 1]
+    assert tie > plain
