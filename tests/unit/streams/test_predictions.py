@@ -5,6 +5,7 @@ valid under the topic's Avro schema, flags derived from the exact bounds)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import msgspec
@@ -236,3 +237,43 @@ def test_the_consumer_reads_on_until_the_topic_is_quiet_and_forecasts_a_burst_on
     assert newest_inputs(seen[0]) == {1: burst[2].value()}  # and of them only the newest is forecast
     assert consumer.step() == 0
     assert fake.commits == 1
+
+
+def test_each_group_is_forecast_apart_and_hockey_has_its_overtime_split() -> None:
+    state = StageState(stage_id=1)
+    stage = {
+        **STAGE,
+        "kind": "groups",
+        "regulation": "nhl-2010",
+        "zones": '[{"name": "through", "first": 1, "last": 2}]',
+    }
+    facts = facts_from_change("stages", envelope("r", stage, 1))
+    groups = {21: (1, 2, 3), 22: (4, 5, 6)}
+    n = 0
+    for group, (a, b, c) in groups.items():
+        for home, away, status in ((a, b, "finished"), (b, c, "finished"), (c, a, "scheduled")):
+            n += 1
+            played = status == "finished"
+            row = match(n, home, away, status, 3 if played else None, 2 if played else None)
+            row["group_id"] = group
+            if played and n % 2:
+                row["decided_in"] = "OT"
+            facts += facts_from_change("matches", envelope("c", row, 10 + n))
+    for fact in facts:
+        state.apply(fact)
+    inputs = forecast_inputs(state)
+    assert inputs is not None
+    assert [(g.group, g.teams) for g in inputs.groups] == [("21", ["1", "2", "3"]), ("22", ["4", "5", "6"])]
+    record = compute_forecast(msgspec.msgpack.encode(inputs), 300, 1.0)
+    assert record["sport"] == "ice-hockey"
+    assert {(t["team_id"], t["group_key"]) for t in record["teams"]} == {
+        (team, group) for group, teams in groups.items() for team in teams
+    }
+    for t in record["teams"]:
+        assert len(t["position_probabilities"]) == 3  # positions within its group
+        assert set(json.loads(t["zone_probabilities"])) == {"through"}
+    assert [(m["match_id"], m["group_key"]) for m in record["matches"]] == [(3, 21), (6, 22)]
+    for m in record["matches"]:
+        split = [m[f"p_{s}_{h}"] for s in ("home", "away") for h in ("reg", "ot", "so")]
+        assert None not in split
+        assert abs(sum(split) - 1) < 1e-3  # a hockey match always has a winner
