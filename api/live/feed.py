@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 import msgspec
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from api.live.metrics import LiveMetrics
 from schemas.codec import CodecError, SchemaRegistry
@@ -28,6 +28,9 @@ from schemas.codec import CodecError, SchemaRegistry
 __all__ = ["Record", "TopicFeed", "Topics"]
 
 log = logging.getLogger(__name__)
+
+#: seconds between looks for an optional topic that did not exist when the feed started
+OPTIONAL_LOOK_S = 5.0
 
 
 class Topics(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,8 +40,8 @@ class Topics(msgspec.Struct, frozen=True, kw_only=True):
     standings: str
     live_standings: str
     players: str
-    #: stage forecasts; read when the topic exists as the feed starts (a stream processor from before
-    #: forecasts never creates it, and the other channels must not wait for it)
+    #: stage forecasts; optional: the other channels do not wait for it (a stream processor from before
+    #: forecasts never creates it), and the feed starts reading it once it exists
     predictions: str = ""
 
 
@@ -103,7 +106,7 @@ class TopicFeed:
         )
         try:
             bounds = self._assign(consumer)
-            last_lag = 0.0
+            last_lag = last_look = time.monotonic()
             while not self._stop.is_set():
                 # poll waits for the first record only; consume(timeout=0) takes what else is there.
                 # (consume(n, 0.1) would wait the whole 0.1 s unless n records came: +100 ms a notice.)
@@ -116,6 +119,9 @@ class TopicFeed:
                 if now - last_lag >= 1.0 or (not self.current and not batch):
                     last_lag = now
                     self._measure(consumer, bounds)
+                if now - last_look >= OPTIONAL_LOOK_S and any(t not in self.roles for t in self.optional):
+                    last_look = now
+                    self._take_optional(consumer, bounds)
         except Exception as exc:  # the feed is down: /healthz says so, the REST routes go on
             self.error = f"{exc.__class__.__name__}: {exc}"
             self.current = False
@@ -140,7 +146,7 @@ class TopicFeed:
             if topic in listing and listing[topic].partitions:
                 self.roles[topic] = role
             else:
-                log.warning("live feed: no topic %s; its %s channels stay quiet until a restart", topic, role)
+                log.warning("live feed: no topic %s yet; its %s channels stay quiet until it exists", topic, role)
         wanted = [TopicPartition(t, p, since_ms) for t in self.roles for p in sorted(listing[t].partitions)]
         starts = consumer.offsets_for_times(wanted, timeout=30)
         bounds = {}
@@ -157,6 +163,19 @@ class TopicFeed:
             self.backfill_s,
         )
         return bounds
+
+    def _take_optional(self, consumer: Consumer, bounds: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Start reading an optional topic created since the feed started (a stream processor that came up
+        after the public app), from its beginning: all it holds is new."""
+        listing = consumer.list_topics(timeout=10).topics
+        for topic, role in self.optional.items():
+            if topic in self.roles or topic not in listing or not listing[topic].partitions:
+                continue
+            partitions = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(listing[topic].partitions)]
+            consumer.incremental_assign(partitions)
+            self.roles[topic] = role
+            bounds.update({(topic, tp.partition): (0, 0) for tp in partitions})
+            log.info("live feed: reading %s from its beginning", topic)
 
     def _measure(self, consumer: Consumer, bounds: dict[tuple[str, int], tuple[int, int]]) -> None:
         """The lag now (from cached watermarks), and whether the backfill is done."""

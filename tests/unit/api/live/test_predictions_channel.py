@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
 from api.live.channels import ChannelError, parse_channel
 from api.live.config import LiveConfig
-from api.live.feed import Record
+from api.live.feed import Record, TopicFeed, Topics
 from api.live.hub import Hub
 from api.live.metrics import LiveMetrics
 from api.live.router import Leaders, Router
@@ -113,3 +114,37 @@ def test_the_predictions_channel_is_a_stage_channel_and_nothing_else() -> None:
     for name in ("predictions:12", "stage:12:odds", "stage:012:predictions"):
         with pytest.raises(ChannelError):
             parse_channel(name, 1)
+
+
+class _Listing:
+    def __init__(self, topics: dict[str, list[int]]) -> None:
+        self.topics = {name: type("T", (), {"partitions": dict.fromkeys(parts)})() for name, parts in topics.items()}
+
+
+class _Consumer:
+    def __init__(self, topics: dict[str, list[int]]) -> None:
+        self.listing = topics
+        self.assigned: list[tuple[str, int, int]] = []
+
+    def list_topics(self, timeout: float) -> _Listing:
+        return _Listing(self.listing)
+
+    def incremental_assign(self, partitions: list[TopicPartition]) -> None:
+        self.assigned += [(tp.topic, tp.partition, tp.offset) for tp in partitions]
+
+
+def test_the_feed_starts_reading_the_predictions_topic_once_it_exists() -> None:
+    topics = Topics(notices="n", standings="s", live_standings="l", players="p", predictions="f")
+    feed = TopicFeed("127.0.0.1:9", topics, 60, LiveMetrics())
+    assert "f" not in feed.roles  # not waited for at the start
+    bounds: dict[tuple[str, int], tuple[int, int]] = {}
+    consumer = _Consumer({"n": [0], "s": [0]})
+    feed._take_optional(consumer, bounds)  # type: ignore[arg-type]
+    assert consumer.assigned == []
+    consumer.listing["f"] = [0, 1]
+    feed._take_optional(consumer, bounds)  # type: ignore[arg-type]
+    assert consumer.assigned == [("f", 0, OFFSET_BEGINNING), ("f", 1, OFFSET_BEGINNING)]
+    assert feed.roles["f"] == "predictions"
+    assert bounds == {("f", 0): (0, 0), ("f", 1): (0, 0)}
+    feed._take_optional(consumer, bounds)  # type: ignore[arg-type]
+    assert len(consumer.assigned) == 2  # once
