@@ -2,12 +2,13 @@
 
 Football fits the Dixon-Coles model on full-time scores. Hockey fits the same model on regulation scores
 (an overtime or shoot-out winner's decisive goal is taken off, as the NHL counts it in the final score) and
-keeps the share of ties settled in overtime rather than by shoot-out; who wins an overtime follows the two
+keeps the odds of a tie after regulation against what the goal model gives (``tie_boost``) and the share
+of ties settled in overtime rather than by shoot-out; who wins an overtime follows the two
 sides' scoring rates, a shoot-out is taken as even. Recent matches weigh more (exponential decay by date),
 and each team is pulled towards a prior: last season's ratings when given, regressed part of the way to the
 league average (strengths drift between seasons), where a newly promoted team gets the mean of the three
 weakest teams of that season (promoted sides are, on average, as good as the ones they replace). The
-prior's weight and regression were chosen on the Premier League 2023/24 bench (``rstat bench predict``).
+prior's weight and regression per sport are in ``PRIOR``.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from predict.errors import PredictError
 from predict.poisson import GoalData, PoissonFit, fit_poisson, score_matrices
 from sports.model import DecidedIn, Result
 
-__all__ = ["HALF_LIFE_DAYS", "HOCKEY", "PRIOR_SHRINK", "PRIOR_WEIGHT", "Ratings", "fit_ratings", "regulation_score"]
+__all__ = ["HALF_LIFE_DAYS", "HOCKEY", "PRIOR", "Ratings", "fit_ratings", "regulation_score"]
 
 HOCKEY = "ice-hockey"
 #: Half-life of a match's weight in the fit (days).
 HALF_LIFE_DAYS = 240.0
-#: Precision of the prior on a team's attack and defence when a prior is given (some 15 matches' worth).
-PRIOR_WEIGHT = 20.0
-#: Last season's ratings regress towards the league average by this factor before they serve as the prior.
-PRIOR_SHRINK = 0.7
+#: Per sport, how last season's ratings become this season's prior: the factor they are regressed by
+#: towards the league average, and the prior's precision on each attack and defence (in football about 15
+#: matches' worth). Hockey teams are closer and a game says less (NHL), so its prior is regressed more and
+#: weighs more. Chosen on the benches (Premier League 2023/24, NHL 2015/16): ``rstat bench predict``.
+PRIOR: dict[str, tuple[float, float]] = {"football": (0.7, 20.0), HOCKEY: (0.5, 300.0)}
 #: Without a prior: a weak pull to the league average that only keeps a team with few matches finite.
 _WEAK_WEIGHT = 1.0
 #: (intercept, home advantage) before any match is seen: football about 1.35 goals a side, a quarter more at
@@ -97,7 +99,7 @@ def _newcomer(values: dict[str, float], count: int = 3) -> float:
     return sum(low) / len(low) if low else 0.0
 
 
-def _priors(prior: Ratings | None, teams: Sequence[str]) -> tuple[np.ndarray, np.ndarray, float]:
+def _priors(prior: Ratings | None, teams: Sequence[str], sport: str) -> tuple[np.ndarray, np.ndarray, float]:
     if prior is None:
         zeros = np.zeros(len(teams))
         return zeros, zeros.copy(), _WEAK_WEIGHT
@@ -105,9 +107,10 @@ def _priors(prior: Ratings | None, teams: Sequence[str]) -> tuple[np.ndarray, np
     weakest = sorted(strength, key=strength.__getitem__)[:3]
     new_att = sum(prior.attack[t] for t in weakest) / max(len(weakest), 1)
     new_def = sum(prior.defence[t] for t in weakest) / max(len(weakest), 1)
-    att = PRIOR_SHRINK * np.array([prior.attack.get(t, new_att) for t in teams])
-    dfc = PRIOR_SHRINK * np.array([prior.defence.get(t, new_def) for t in teams])
-    return att - att.mean(), dfc - dfc.mean(), PRIOR_WEIGHT
+    shrink, weight = PRIOR.get(sport, PRIOR["football"])
+    att = shrink * np.array([prior.attack.get(t, new_att) for t in teams])
+    dfc = shrink * np.array([prior.defence.get(t, new_def) for t in teams])
+    return att - att.mean(), dfc - dfc.mean(), weight
 
 
 def fit_ratings(
@@ -144,7 +147,7 @@ def fit_ratings(
         away_goals=scores[:, 1],
         weight=weights,
     )
-    prior_att, prior_def, weight = _priors(prior, teams)
+    prior_att, prior_def, weight = _priors(prior, teams, sport)
     if not counted and prior is None:  # nothing known yet: every team average, the sport's usual scoring
         intercept, home = _NO_DATA[sport == HOCKEY]
         return Ratings(

@@ -4,7 +4,8 @@ Every match from a club's tenth game on (both sides have played nine) is forecas
 day only: the ratings are refitted per match day, warm-started from the previous day's fit, with the 2022/23
 season's final ratings as the prior. The market's probabilities are Pinnacle's closing odds (PSCH, PSCD,
 PSCA) with the margin removed proportionally. The naive forecast gives every match the home/draw/away
-frequencies of the matches before its day (2022/23 included). Then the speed of the season simulation and
+frequencies of the matches before its day (2022/23 included). The same for hockey on the NHL 2015/16
+season (regulation three-way and winner). Then the speed of the season simulation and
 of the exact bounds of ``predict.clinch`` per matchday of the season.
 """
 
@@ -21,17 +22,18 @@ from crawlers.results_io import read_results
 from predict.clinch import position_bounds
 from predict.dates import iso_date
 from predict.match_model import match_model, outcome_probabilities
-from predict.ratings import Ratings, fit_ratings
+from predict.ratings import HOCKEY, Ratings, fit_ratings
 from predict.scoring import log_loss, outcome_index, proportional_probabilities, ranked_probability_score
 from predict.simulate import simulate_season
 from rstat.settings import Settings
-from sports.model import Result
+from sports.model import DecidedIn, Result
 from sports.regulations import regulation
 
 __all__ = ["bench_predict"]
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "football"
 SEASON, PREVIOUS, ROUNDS = DATA / "E0_2324.csv", DATA / "E0_2223.csv", DATA / "2023-24_en.1.json"
+NHL_GAMES = DATA.parent / "hockey" / "game.csv"
 FIRST_GAME = 10
 
 
@@ -150,10 +152,79 @@ def _clinch_speed() -> dict[str, object]:
     }
 
 
+def _nhl_season(season: str) -> list[Result]:
+    """Regular-season games of game.csv (Kaggle NHL data): goals count the shoot-out winner's, ``outcome``
+    names the winner and how the game ended."""
+    seen: dict[str, Result] = {}
+    with NHL_GAMES.open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["season"] != season or row["type"] != "R" or row["game_id"] in seen:
+                continue
+            settled = row["outcome"].rsplit(" ", 1)[-1]
+            seen[row["game_id"]] = Result(
+                id=row["game_id"],
+                home=row["home_team_id"],
+                away=row["away_team_id"],
+                home_score=int(row["home_goals"]),
+                away_score=int(row["away_goals"]),
+                decided_in=DecidedIn(settled if settled in ("OT", "SO") else "REG"),
+                date=row["date_time"],
+                winner=row["outcome"].split(" ", 1)[0],
+            )
+    return sorted(seen.values(), key=lambda r: (r.date, r.id))
+
+
+def _hockey_accuracy() -> dict[str, object]:
+    """NHL 2015/16 from November on, each day's games from the games before it (2014/15 as prior): the
+    regulation three-way (home win, tie, away win) and the winner, against the frequencies before the day."""
+    previous, season = _nhl_season("20142015"), _nhl_season("20152016")
+    prior = fit_ratings(previous, sorted({t for r in previous for t in (r.home, r.away)}), sport=HOCKEY)
+    teams = sorted({t for r in season for t in (r.home, r.away)})
+    three, winner, naive_three, naive_winner, outcomes, won_home = [], [], [], [], [], []
+    ot_predicted, ot_seen = [], []
+    fit: Ratings | None = None
+    history = [(r.decided_in is not DecidedIn.REG, r.winning_side == "home", r) for r in previous]
+    for day in sorted({r.date for r in season if r.date >= "2015-11-01"}):
+        before = [r for r in season if r.date < day]
+        todays = [r for r in season if r.date == day]
+        fit = fit_ratings(before, teams, sport=HOCKEY, as_of=day, prior=prior, start=fit)
+        model = match_model(fit, [(r.home, r.away) for r in todays])
+        probs = outcome_probabilities(model)
+        seen = history + [(r.decided_in is not DecidedIn.REG, r.winning_side == "home", r) for r in before]
+        ties = sum(t for t, _, _ in seen) / len(seen)
+        home_reg = sum(1 for t, h, _ in seen if h and not t) / len(seen)
+        home_wins = sum(h for _, h, _ in seen) / len(seen)
+        assert model.tie_split is not None
+        for n, r in enumerate(todays):
+            tied = r.decided_in is not DecidedIn.REG
+            three.append(probs[n])
+            split = model.tie_split[n]
+            winner.append(probs[n, 0] + probs[n, 1] * (split[0] + split[2]))
+            naive_three.append((home_reg, ties, 1.0 - home_reg - ties))
+            naive_winner.append(home_wins)
+            outcomes.append(1 if tied else outcome_index(r.home_score, r.away_score))
+            won_home.append(r.winning_side == "home")
+            if tied:
+                ot_predicted.append(split[0] + split[1])
+                ot_seen.append(r.decided_in is DecidedIn.OT)
+    p_win, p_naive = np.array(winner), np.array(naive_winner)
+    home = np.array(won_home)
+    return {
+        "hockey_games_forecast": len(outcomes),
+        "hockey_log_loss_3way": round(log_loss(np.array(three), outcomes), 4),
+        "hockey_naive_log_loss_3way": round(log_loss(np.array(naive_three), outcomes), 4),
+        "hockey_winner_log_loss": round(float(-np.log(np.where(home, p_win, 1.0 - p_win)).mean()), 4),
+        "hockey_naive_winner_log_loss": round(float(-np.log(np.where(home, p_naive, 1.0 - p_naive)).mean()), 4),
+        "hockey_p_ot_given_tie_predicted": round(float(np.mean(ot_predicted)), 3),
+        "hockey_p_ot_given_tie_seen": round(float(np.mean(ot_seen)), 3),
+    }
+
+
 def bench_predict(_settings: Settings) -> dict[str, object]:
     season = read_results(SEASON)
     return {
         **_accuracy(season, _prior()),
+        **_hockey_accuracy(),
         **_simulation_speed(season),
         **_clinch_speed(),
         "targets": {
