@@ -144,7 +144,7 @@ def _print_text(forecast: StageForecast, zones: dict[str, tuple[int, int]]) -> N
     for n, t in enumerate(forecast.teams, start=1):
         expected = sum((k + 1) * p for k, p in enumerate(t.position_probabilities))
         zone_cells = "".join(f"    {_pct(t.zone_probabilities[name])}" for name in zones)
-        possible = f"{t.best_possible}-{t.worst_possible}" if t.best_possible is not None else "?"
+        possible = f"{t.best_possible or '?'}-{t.worst_possible or '?'}"
         out.write(
             f"{n:>3} {t.team:<{width}} {t.elo:6.0f}  {expected:7.2f}    {_pct(t.position_probabilities[0])}"
             f"{zone_cells}  {possible:>8}  {_status(t.best_possible, t.worst_possible, zones)}\n"
