@@ -44,7 +44,7 @@ def chain_env(*, database: str, tag: str, prefix: str, app_id: str, home: Path) 
         "RSTAT__STREAMS__DATA_DIR": str(home / "state"),
         **{
             f"RSTAT__STREAMS__{name.upper()}_TOPIC": f"{prefix}{name}"
-            for name in ("standings", "live_standings", "teams", "players", "notices")
+            for name in ("standings", "live_standings", "teams", "players", "notices", "predictions")
         },
     }
 
