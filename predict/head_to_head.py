@@ -91,6 +91,8 @@ class _Mutual:
 
     def key(self, criterion: str, team: I64, other: I64, seasons: I64) -> F64:
         key: F64 = self.mutual[team, other, MUTUAL.index(criterion)].copy()
+        if self.home_team.size == 0:  # nothing left to simulate (every match played or cancelled)
+            return key
         home_values, away_values = self._sides(criterion)
         for k in range(self.fixtures.shape[2]):
             match = self.fixtures[team, other, k]

@@ -98,3 +98,14 @@ def test_teams_outside_the_stage_are_refused() -> None:
         forecast_stage(played, [*left, Fixture(id="x", home="Ajax", away="Zenit")], regulation("football"), TEAMS)
     with pytest.raises(PredictError, match="adjustments name teams"):
         forecast_stage(played, left, regulation("football"), TEAMS, adjustments=[Adjustment(team="Zenit", points=-3)])
+
+
+@pytest.mark.parametrize("preset", ["premier-league", "laliga"])
+def test_a_stage_with_no_match_left_to_simulate_is_forecast(preset: str) -> None:
+    """Every match cancelled (or none scheduled yet): the head-to-head step has no simulated match to read."""
+    played, _left = first_half()
+    for matches in ([], played):
+        forecast = forecast_stage(matches, [], regulation(preset), TEAMS, sims=200)
+        assert forecast.matches == ()
+        for team in forecast.teams:
+            assert sum(team.position_probabilities) == pytest.approx(1.0)
