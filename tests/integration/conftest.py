@@ -30,6 +30,9 @@ def chain(stack: Settings, tmp_path: Path) -> Iterator[CdcEnv]:
             "RSTAT__STREAMS__LIVE_STANDINGS_TOPIC": f"{env.prefix}stats.live-standings",
             "RSTAT__STREAMS__PLAYERS_TOPIC": f"{env.prefix}stats.players",
             "RSTAT__STREAMS__PREDICTIONS_TOPIC": f"{env.prefix}stats.predictions",
+            # forecasts (a spawned process fitting and simulating each changed stage) are tested on their own
+            # (test_predictions.py); off here, so the statistics tests do not share their two cores with them
+            "RSTAT__STREAMS__PREDICTION_SIMS": "0",
             "RSTAT__STREAMS__DATA_DIR": str(tmp_path / "streams"),
         }
     )

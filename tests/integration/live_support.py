@@ -37,6 +37,7 @@ def start_product(settings: Settings, tmp: Path, **env: str) -> Iterator[tuple[C
             "RSTAT__STREAMS__PLAYERS_TOPIC": f"{chain.prefix}stats.players",
             "RSTAT__STREAMS__PREDICTIONS_TOPIC": f"{chain.prefix}stats.predictions",
             "RSTAT__STREAMS__DATA_DIR": str(tmp / "streams"),
+            "RSTAT__STREAMS__PREDICTION_SIMS": "0",  # forecasts have tests of their own (predictions_support)
             **env,
         }
     )
