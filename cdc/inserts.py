@@ -53,6 +53,8 @@ VARINT = [_varint(z) for z in range(_SMALL)]
 LOW14 = [bytes(((z & 0x7F) | 0x80, (z >> 7) | 0x80)) for z in range(_SMALL)]
 #: a present value of a nullable field (union branch 1), then the varint of a small zigzag value
 PRESENT = [b"\x02" + v for v in VARINT]
+#: the canonical text of a small integer (as PostgreSQL writes it) -> present, then its varint: no parsing
+SMALL_INTS = {str(v).encode(): PRESENT[(v << 1) ^ (v >> 63)] for v in range(-(_SMALL >> 1), _SMALL >> 1)}
 #: a present value, then the low 14 bits of a larger zigzag value
 PRESENT_LOW14 = [b"\x02" + v for v in LOW14]
 
@@ -118,17 +120,21 @@ _STRING = """\
 _INTEGER = """\
         r{i} = frame[pos:end]
         pos = end
-        v = int(r{i})
-        z = (v << 1) ^ (v >> 63)
-        if z < {small}:
-            a{i} = PRESENT[z]
+        a{i} = SMALL_INTS.get(r{i})
+        if a{i} is not None:
             b{i} = b""
-        elif z < {two_levels}:
-            a{i} = PRESENT_LOW14[z & {mask}]
-            b{i} = VARINT[z >> 14]
         else:
-            a{i} = b"\\x02"
-            b{i} = long_bytes(v)"""
+            v = int(r{i})
+            z = (v << 1) ^ (v >> 63)
+            if z < {small}:
+                a{i} = PRESENT[z]
+                b{i} = b""
+            elif z < {two_levels}:
+                a{i} = PRESENT_LOW14[z & {mask}]
+                b{i} = VARINT[z >> 14]
+            else:
+                a{i} = b"\\x02"
+                b{i} = long_bytes(v)"""
 _OTHER = """\
         r{i} = frame[pos:end]
         pos = end
@@ -181,6 +187,7 @@ def compile_insert(
         "LOW14": LOW14,
         "PRESENT": PRESENT,
         "PRESENT_LOW14": PRESENT_LOW14,
+        "SMALL_INTS": SMALL_INTS,
         "varint": _varint,
         "long_bytes": _long_bytes,
         "KEY": key,

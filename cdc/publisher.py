@@ -24,6 +24,8 @@ __all__ = ["Publisher"]
 
 log = logging.getLogger(__name__)
 
+_BY_KEY = -1  # librdkafka's RD_KAFKA_PARTITION_UA, ``produce``'s default: the partitioner picks by key
+
 
 class Publisher:
     def __init__(self, bootstrap: str, cdc: CdcConfig, metrics: CdcMetrics) -> None:
@@ -136,7 +138,7 @@ class Publisher:
         for key, value in messages:
             size += len(value)
             try:
-                produce(topic, value, key, on_delivery=callback)
+                produce(topic, value, key, _BY_KEY, callback)  # positional: no keyword dict per message
             except BufferError:
                 self._produce_when_room(topic, key, value, callback)
         self._bytes += size

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from cdc.config import CdcConfig
 from cdc.envelopes import Counts, Envelopes, EventPublisher, Tx
-from cdc.inserts import FRAME_BODY
+from cdc.inserts import FRAME_BODY, InsertEncoder
 from cdc.metrics import CdcMetrics
 from cdc.pgoutput import (
     Begin,
@@ -48,6 +48,7 @@ STREAM_CONTROL = frozenset(b"SEcA")  # Stream Start, Stop, Commit, Abort: never 
 TableSnapshot = Callable[[str, Tx, Callable[[], None]], int]
 _U32 = struct.Struct(">I").unpack_from
 _U64 = struct.Struct(">Q").unpack_from
+_RELID = slice(FRAME_BODY + 1, FRAME_BODY + 5)  # an Insert's relation id, outside a stream
 
 
 class ChangeSource(Protocol):
@@ -123,60 +124,84 @@ class Session:
         """Handle the frames that are ready (waiting up to ``timeout`` s for the first), at most ``budget``;
         returns how many.
 
-        The hot path: a run of Inserts of one table in an ordinary transaction is encoded by the table's
-        generated encoder (:mod:`cdc.inserts`) and handed to the publisher as one batch, in order; any
-        other frame (and an Insert the encoder leaves to the general path) first sends the batch, then
-        goes through :meth:`dispatch`, so the messages keep the order of the WAL."""
+        The hot path: a run of Inserts in an ordinary transaction goes through :meth:`_inserts`; every
+        other frame (and an Insert the table's encoder leaves to the general path) through
+        :func:`dispatch`, after the run before it was handed to the publisher, so messages keep the
+        order of the WAL."""
         read = self.source.read
-        relations = self.envelopes.relations
         frame = read(timeout)
         handled = 0
-        batch: list[tuple[bytes, bytes]] = []
-        info: RelInfo | None = None
-        last = b""
         while frame is not None:
             tx = self.tx
             if frame[0] == 0x77 and frame[FRAME_BODY] == 0x49 and tx is not None and not self.decoder.in_stream:
-                target = relations.get(_U32(frame, FRAME_BODY + 1)[0])
-                encoded = None
-                if target is not None:
-                    try:
-                        encoded = target.insert(frame, tx.encoded, tx.ordinal)
-                    except (ValueError, IndexError, OverflowError, struct.error):
-                        encoded = None  # the general path writes the same bytes or raises the proper error
-                if encoded is not None:
-                    if target is not info:
-                        self._send(info, batch, last)
-                        info = target
-                    batch.append(encoded)
-                    tx.ordinal += 1
-                    last = frame
-                else:
-                    self._send(info, batch, last)
-                    dispatch(self, frame)
-            else:
-                self._send(info, batch, last)
-                dispatch(self, frame)
+                count, frame = self._inserts(frame, tx, budget - handled)
+                handled += count
+                if count:
+                    continue  # ``frame`` is the first one the run did not take (None: nothing ready, or no budget)
+                assert frame is not None  # the run took nothing: its first frame is handed back
+            dispatch(self, frame)
             handled += 1
-            if handled == budget:
-                break
-            frame = read(0)
-        self._send(info, batch, last)
+            frame = read(0) if handled < budget else None
         return handled
 
-    def _send(self, info: RelInfo | None, batch: list[tuple[bytes, bytes]], last: bytes) -> None:
-        """Publish a run of encoded Inserts of ``info`` (the frame of the last one is ``last``), then empty it."""
-        if not batch:
-            return
-        # a run is sent before any frame that may end its transaction or change its table
+    def _inserts(self, frame: bytes, tx: Tx, budget: int) -> tuple[int, bytes | None]:
+        """Encode the run of Insert frames starting at ``frame`` (at most ``budget``) with their tables'
+        generated encoders (:mod:`cdc.inserts`) and publish it, one batch per table in order; returns
+        (how many, the next frame not taken).
+
+        ``tx``, its ordinal and the decoder's stream state change only through :func:`dispatch`, so
+        they hold for the whole run; ``tx.ordinal`` is written back before anything else reads it."""
+        read = self.source.read
+        relations = self.envelopes.relations
+        encoded_tx = tx.encoded
+        ordinal = tx.ordinal
+        batch: list[tuple[bytes, bytes]] = []
+        info: RelInfo | None = None
+        encode: InsertEncoder | None = None
+        relid = b""  # of ``info``: a frame of the same table needs no look-up
+        last = frame
+        count = 0
+        next_frame: bytes | None = frame
+        while next_frame is not None:
+            if next_frame[_RELID] != relid:
+                target = relations.get(_U32(next_frame, FRAME_BODY + 1)[0])
+                if target is None:
+                    break
+                if batch:
+                    self._send(info, batch, tx)
+                    batch = []
+                info, encode, relid = target, target.insert, next_frame[_RELID]
+            assert encode is not None
+            try:
+                encoded = encode(next_frame, encoded_tx, ordinal)
+            except (ValueError, IndexError, OverflowError, struct.error):
+                encoded = None  # the general path writes the same bytes or raises the proper error
+            if encoded is None:
+                break
+            batch.append(encoded)
+            ordinal += 1
+            count += 1
+            last = next_frame
+            if count == budget:
+                next_frame = None
+                break
+            next_frame = read(0)
+            if next_frame is not None and (next_frame[0] != 0x77 or next_frame[FRAME_BODY] != 0x49):
+                break
+        tx.ordinal = ordinal
+        if batch:
+            self._send(info, batch, tx)
+        if count:
+            # an XLogData's WAL end only grows along the stream: the run's last one is its highest
+            self.received_lsn = max(self.received_lsn, _U64(last, 9)[0])
+        return count, next_frame
+
+    def _send(self, info: RelInfo | None, batch: list[tuple[bytes, bytes]], tx: Tx) -> None:
+        """Publish a batch of encoded Inserts of ``info``."""
         assert info is not None
-        assert self.tx is not None
-        self.publisher.produce_many(info.topic, batch, self.tx.acks)
+        self.publisher.produce_many(info.topic, batch, tx.acks)
         key = (info.name, "c")
         self.counts[key] = self.counts.get(key, 0) + len(batch)
-        # an XLogData's WAL end only grows along the stream: the run's last one is its highest
-        self.received_lsn = max(self.received_lsn, _U64(last, 9)[0])
-        batch.clear()
 
     def on_keepalive(self, wal_end: int, reply: bool) -> None:
         self.received_lsn = max(self.received_lsn, wal_end)
