@@ -4,10 +4,11 @@ A bulk load is a long run of Insert messages of one table. Decoding each into a 
 per-column plan to write Avro (:class:`cdc.encoding.EnvelopeEncoder`) costs about a dozen Python calls
 and several per-column branches per change, which kept the reader at a tenth of PostgreSQL's own decoding
 rate. Here, once per table version, the column plan is turned into the source of one Python function,
-unrolled over the columns, that reads the pgoutput tuple from the XLogData frame and writes the envelope
-as it goes: text goes over as it came (length and bytes), integers are parsed and zigzag-encoded with
-precomputed tables for the small values, the parts shared by the transaction (``source``, ``context``)
-are copied from :class:`cdc.encoding.TxBytes`.
+unrolled over the columns, that reads the pgoutput tuple from the XLogData frame and binds the envelope's
+parts to locals, joined once at the end: text goes over as it came (length and bytes), small integers are
+looked up by their text, larger ones zigzag-encoded with precomputed varint tables, the high bytes of the
+change's LSN are reused while they stay the same, and the parts shared by the transaction (``source``,
+``context``) come from :class:`cdc.encoding.TxBytes`.
 
 The generated function handles what bulk inserts carry: text and null values. Anything else (a binary
 value, an unchanged TOAST marker, an unexpected column count, a value its converter refuses) makes it
