@@ -54,7 +54,7 @@ COPY --from=web /src/web/dist /app/web/dist
 COPY deploy/metrics/queries.json /app/deploy/metrics/queries.json
 WORKDIR /app
 # RSTAT_HEALTHCHECK_URL (one underscore: not a setting) is the process's /healthz for the health check below:
-# 8401 identity, 8402 admin, 8403 public, 8404 audit, 9402 streams (rstat cdc answers on its loopback, 9401)
+# 8401 identity, 8402 admin, 8403 public, 8404 audit, 9401 cdc, 9402 streams
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

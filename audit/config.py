@@ -71,8 +71,11 @@ class AuditConfig(msgspec.Struct, frozen=True, kw_only=True):
 
     def credentialed_endpoint(self) -> str:
         """The endpoint's URL with the user and password in it, for the processes that read through it."""
-        url = self.endpoint()
-        if not self.password:
+        return self.credentialed(self.endpoint())
+
+    def credentialed(self, url: str) -> str:
+        """``url`` (the endpoint as some process reaches it) with this section's user and password in it."""
+        if not self.password or urlsplit(url).username is not None:
             return url
         parts = urlsplit(url)
         netloc = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}@{parts.netloc.rpartition('@')[2]}"

@@ -88,6 +88,11 @@ class CdcConfig(msgspec.Struct, frozen=True, kw_only=True):
     status_interval_s: float = 1.0
     #: Port of the Prometheus metrics and /healthz endpoint (0 disables it).
     metrics_port: int = 9401
+    #: Address that endpoint listens on (``0.0.0.0`` in a pod, so Prometheus and the probes reach it).
+    metrics_host: str = "127.0.0.1"
+    #: Create the slot with ``FAILOVER`` on PostgreSQL 17 and later, so that standbys keep a synchronized copy
+    #: and the reader resumes on the promoted one after a failover (earlier versions have no such option).
+    slot_failover: bool = True
     #: Folder for streamed (in-progress) transactions; empty: ``<stack home>/cdc-spill``.
     spill_dir: str = ""
     #: Messages produced but not yet acknowledged by Kafka before the reader stops reading the WAL.

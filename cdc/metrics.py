@@ -63,8 +63,8 @@ class CdcMetrics:
             )
         self.slot_lag_seconds.set_function(seconds)
 
-    def serve(self, port: int) -> None:
-        """Serve /metrics and /healthz on 127.0.0.1:``port`` from a daemon thread (port 0: not at all)."""
+    def serve(self, host: str, port: int) -> None:
+        """Serve /metrics and /healthz on ``host``:``port`` from a daemon thread (port 0: not at all)."""
         if not port:
             return
         metrics = self
@@ -87,9 +87,9 @@ class CdcMetrics:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = ThreadingHTTPServer((host, port), Handler)
         threading.Thread(target=self._server.serve_forever, name="cdc-metrics", daemon=True).start()
-        log.info("metrics on http://127.0.0.1:%d/metrics, health on /healthz", port)
+        log.info("metrics on http://%s:%d/metrics, health on /healthz", host, port)
 
     def close(self) -> None:
         if self._server is not None:

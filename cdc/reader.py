@@ -99,7 +99,7 @@ class CdcReader:
         """
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        self.metrics.serve(self.config.metrics_port)
+        self.metrics.serve(self.config.metrics_host, self.config.metrics_port)
         delay = 0.5
         try:
             while not self.stop.is_set():
@@ -179,7 +179,8 @@ class CdcReader:
             self.publisher.drain(timeout=600)
             log.info("initial snapshot done: %d rows at %s", total, format_lsn(consistent))
 
-        start = Slot(connected.admin, self.config.slot, self.metrics).open(recreate_slot, stream, initial_snapshot)
+        slot = Slot(connected.admin, self.config.slot, self.metrics, failover=self.config.slot_failover)
+        start = slot.open(recreate_slot, stream, initial_snapshot)
         stream.start(self.config.slot, self.config.publication, start)
         self.metrics.healthy = True
         log.info("streaming slot %s of database %s", self.config.slot, self.database)

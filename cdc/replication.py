@@ -15,12 +15,23 @@ import time
 import psycopg
 from psycopg import sql
 
-__all__ = ["PG_EPOCH_US", "ReplicationStream", "format_lsn", "parse_keepalive", "parse_lsn", "parse_xlogdata"]
+__all__ = [
+    "FAILOVER_SINCE",
+    "PG_EPOCH_US",
+    "ReplicationStream",
+    "format_lsn",
+    "parse_keepalive",
+    "parse_lsn",
+    "parse_xlogdata",
+    "slot_command",
+]
 
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970-01-01
 _STATUS = struct.Struct(">cQQQq?")
 _KEEPALIVE = struct.Struct(">Qq?")
 _XLOG_HEADER = struct.Struct(">QQq")
+#: the first server version whose logical slots can be synchronized to standbys
+FAILOVER_SINCE = 170000
 
 
 def parse_lsn(text: str) -> int:
@@ -44,6 +55,17 @@ def parse_xlogdata(frame: bytes) -> tuple[int, int, bytes]:
     return start, wal_end, frame[_XLOG_HEADER.size + 1 :]
 
 
+def slot_command(slot: str, export_snapshot: bool, failover: bool, server_version: int) -> sql.Composed:
+    """``CREATE_REPLICATION_SLOT`` for ``slot``, with ``FAILOVER`` only where the server knows it (17+)."""
+    if failover and server_version >= FAILOVER_SINCE:  # options in parentheses: the syntax of PostgreSQL 15+
+        snapshot = sql.Literal("export" if export_snapshot else "nothing")
+        return sql.SQL("CREATE_REPLICATION_SLOT {} LOGICAL pgoutput (SNAPSHOT {}, FAILOVER)").format(
+            sql.Identifier(slot), snapshot
+        )
+    mode = sql.SQL("EXPORT_SNAPSHOT" if export_snapshot else "NOEXPORT_SNAPSHOT")
+    return sql.SQL("CREATE_REPLICATION_SLOT {} LOGICAL pgoutput {}").format(sql.Identifier(slot), mode)
+
+
 class ReplicationStream:
     """One replication connection: create or drop a slot, stream from it, report positions back."""
 
@@ -56,12 +78,13 @@ class ReplicationStream:
         )
         self.pgconn = self.conn.pgconn
 
-    def create_slot(self, slot: str, export_snapshot: bool) -> tuple[int, str | None]:
-        """(consistent point, exported snapshot name); the snapshot lives until the next command here."""
-        mode = sql.SQL("EXPORT_SNAPSHOT" if export_snapshot else "NOEXPORT_SNAPSHOT")
-        row = self.conn.execute(
-            sql.SQL("CREATE_REPLICATION_SLOT {} LOGICAL pgoutput {}").format(sql.Identifier(slot), mode)
-        ).fetchone()
+    def create_slot(self, slot: str, export_snapshot: bool, failover: bool = False) -> tuple[int, str | None]:
+        """(consistent point, exported snapshot name); the snapshot lives until the next command here.
+
+        ``failover``: synchronized to standbys, where the server can (PostgreSQL 17+); ignored before.
+        """
+        command = slot_command(slot, export_snapshot, failover, self.conn.info.server_version)
+        row = self.conn.execute(command).fetchone()
         assert row is not None
         return parse_lsn(str(row[1])), (str(row[2]) if row[2] else None)
 

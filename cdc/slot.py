@@ -59,10 +59,14 @@ def sync_publication(
 class Slot:
     """The reader's slot, looked at and written through an ordinary (admin) connection."""
 
-    def __init__(self, admin: psycopg.Connection[tuple[Any, ...]], name: str, metrics: CdcMetrics) -> None:
+    def __init__(
+        self, admin: psycopg.Connection[tuple[Any, ...]], name: str, metrics: CdcMetrics, failover: bool = False
+    ) -> None:
+        """``failover``: a slot created here is synchronized to standbys where the server can (17+)."""
         self.admin = admin
         self.name = name
         self.metrics = metrics
+        self.failover = failover
 
     def row(self) -> tuple[str | None, str | None] | None:
         """(confirmed_flush_lsn, wal_status) of the slot, None when there is none."""
@@ -103,7 +107,7 @@ class Slot:
         if slot is not None:
             log.info("resuming slot %s from %s", self.name, slot[0])
             return 0
-        consistent, exported = stream.create_slot(self.name, export_snapshot=True)
+        consistent, exported = stream.create_slot(self.name, export_snapshot=True, failover=self.failover)
         snapshot(exported, consistent)
         self.admin.execute(
             "INSERT INTO rstat_cdc.slot_state (slot_name, consistent_lsn) VALUES (%s, %s)",

@@ -91,7 +91,7 @@ def admin_app() -> Litestar:
         identity_url=settings.api.browser_identity_url(),
         public_url=settings.api.browser_public_url(),
     )
-    audit_url = settings.api.audit_url or settings.audit.credentialed_endpoint()
+    audit_url = settings.audit.credentialed(settings.api.audit_url or settings.audit.endpoint())
     api = msgspec.structs.replace(settings.api, audit_url=audit_url)
     return create_admin_app(api, db=_database(settings), jwks=_jwks(settings), extra_routes=routes)
 

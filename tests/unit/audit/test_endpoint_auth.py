@@ -68,5 +68,8 @@ def test_listening_beyond_loopback_needs_a_password() -> None:
     assert "p@ss:word" not in repr(settings)
     assert settings.audit.endpoint() == "http://0.0.0.0:8404"
     assert settings.audit.credentialed_endpoint() == "http://rstat:p%40ss%3Aword@0.0.0.0:8404"
+    # the admin app reaches the writer by another name (api.audit_url): the same credentials go with it
+    assert settings.audit.credentialed("http://audit.svc:8404") == "http://rstat:p%40ss%3Aword@audit.svc:8404"
+    assert settings.audit.credentialed("http://other:pw@audit.svc:8404") == "http://other:pw@audit.svc:8404"
     assert load_settings({"RSTAT__AUDIT__HOST": "::1"}).audit.password == ""
     assert AuditConfig(host="10.0.0.5", port=0).port == 0  # no endpoint at all: nothing to protect
