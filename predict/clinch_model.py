@@ -80,15 +80,7 @@ def codes_for(reg: Regulation) -> tuple[str, ...]:
 
 
 def points_of(outcome: Outcome, pts: PointsSystem) -> int:
-    return {
-        Outcome.WIN: pts.win,
-        Outcome.OT_WIN: pts.ot_win,
-        Outcome.SO_WIN: pts.so_win,
-        Outcome.DRAW: pts.draw,
-        Outcome.LOSS: pts.loss,
-        Outcome.OT_LOSS: pts.ot_loss,
-        Outcome.SO_LOSS: pts.so_loss,
-    }[outcome]
+    return pts.of(outcome)
 
 
 class League:

@@ -63,16 +63,7 @@ def vectorised_criteria(reg: Regulation) -> tuple[str, ...]:
 
 
 def _points_by_outcome(reg: Regulation) -> dict[Outcome, int]:
-    pts = reg.points
-    return {
-        Outcome.WIN: pts.win,
-        Outcome.OT_WIN: pts.ot_win,
-        Outcome.SO_WIN: pts.so_win,
-        Outcome.DRAW: pts.draw,
-        Outcome.LOSS: pts.loss,
-        Outcome.OT_LOSS: pts.ot_loss,
-        Outcome.SO_LOSS: pts.so_loss,
-    }
+    return {outcome: reg.points.of(outcome) for outcome in Outcome}
 
 
 def _base(played: Sequence[Result], reg: Regulation, index: dict[str, int]) -> dict[str, F64]:

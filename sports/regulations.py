@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from sports.model import RulesError
+from sports.model import Outcome, RulesError
 
 __all__ = [
     "CRITERIA",
@@ -56,6 +56,18 @@ class PointsSystem(msgspec.Struct, frozen=True, kw_only=True):
     ot_loss: int = 0
     so_win: int = 3
     so_loss: int = 0
+
+    def of(self, outcome: Outcome) -> int:
+        """The points a team's ``outcome`` of one match is worth."""
+        return {
+            Outcome.WIN: self.win,
+            Outcome.OT_WIN: self.ot_win,
+            Outcome.SO_WIN: self.so_win,
+            Outcome.DRAW: self.draw,
+            Outcome.LOSS: self.loss,
+            Outcome.OT_LOSS: self.ot_loss,
+            Outcome.SO_LOSS: self.so_loss,
+        }[outcome]
 
 
 class FairPlayScale(msgspec.Struct, frozen=True, kw_only=True):
