@@ -4,7 +4,7 @@
 // failure into an ApiError (the server answered) or an OfflineError (it could not be reached), so callers
 // never parse an error body themselves.
 
-import { type Session, SessionStore } from "./session.js";
+import { type Session, SessionStore, type TokenOut } from "./session.js";
 
 export type Fetch = typeof fetch;
 
@@ -38,12 +38,6 @@ export interface Endpoints {
   identity: string;
   admin: string;
   public: string;
-}
-
-export interface TokenOut {
-  access_token: string;
-  expires_in: number;
-  refresh_token?: string | null;
 }
 
 /** refresh this long before the access token expires */

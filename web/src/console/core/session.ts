@@ -3,8 +3,6 @@
 // says which organizations the user belongs to and with which role; the console reads them from it to
 // shape itself (the server checks every request again).
 
-import type { TokenOut } from "./api.js";
-
 export type Role = "viewer" | "scorer" | "editor" | "owner";
 
 export interface Session {
@@ -37,6 +35,13 @@ export function claimsOf(token: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** what the identity app answers a sign-in, a refresh and a member token with */
+export interface TokenOut {
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string | null;
 }
 
 export class SessionStore {
