@@ -216,6 +216,7 @@ def service_findings(docs: list[Doc]) -> list[str]:
 
 # --- settings ----------------------------------------------------------------------------------------------------
 
+
 def process_environments(docs: list[Doc]) -> dict[str, dict[str, str]]:
     """Per R-Stat container, the RSTAT__ variables it gets (ConfigMap values, literal values, and a stand-in
     for values from secrets and fields)."""
