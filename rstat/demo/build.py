@@ -116,7 +116,17 @@ class Builder:
             "seasons", competition_id=comp, name="2023/24", starts_on="2023-08-11", ends_on="2024-05-19"
         )
         stage = self.api.create(
-            "stages", season_id=season, name="Regular season", kind="league", regulation="premier-league"
+            "stages",
+            season_id=season,
+            name="Regular season",
+            kind="league",
+            regulation="premier-league",
+            # what the odds widget gives each club its chances of (the places of the 2023/24 season)
+            zones=[
+                {"name": "title", "first": 1, "last": 1},
+                {"name": "champions-league", "first": 1, "last": 4},
+                {"name": "relegation", "first": 18, "last": 20},
+            ],
         )
         names = sorted({f.home for f in fixtures})
         teams = self._teams([{"name": n, "short_name": n.removesuffix(" FC")} for n in names])

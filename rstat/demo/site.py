@@ -78,6 +78,9 @@ def render_site(state: DemoState, *, pl_live_from: int, pl_round: int = 0) -> st
             "minutes of live goals are invented inside the right half). The table counts matches in play.",
             [
                 _widget("rstat-standings", stage=pl_stage, live=True),
+                # the title, Champions League and relegation chances, and the next matches' odds (forecast by
+                # the stream processor after each finished match)
+                _widget("rstat-odds", stage=pl_stage, next=5),
                 # one club's season: the whole calendar is 380 matches long
                 _widget("rstat-calendar", stage=pl_stage, team=state.teams.get(f"pl|{CALENDAR_TEAM}")),
                 _widget("rstat-leaders", season=pl_season, stat="goals"),

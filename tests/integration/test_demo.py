@@ -158,6 +158,7 @@ def test_the_demo_builds_reuses_and_plays(demo: Demo) -> None:
         assert f'content="{key}"' in page.text
         for widget in ("rstat-standings", "rstat-scoreboard", "rstat-match", "rstat-leaders", "rstat-calendar"):
             assert f"<{widget}" in page.text
+        assert '<rstat-odds stage="' in page.text  # the Premier League's title, Europe and relegation chances
 
     # a second run finds the organization by logging in as its owner, builds nothing, prints no password
     second = run_demo(env, "--no-play")
