@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +34,7 @@ from streams.predictions import ForecastInputs
 from streams.predictions_compute import compute_forecast
 from streams.wire import PREDICTIONS_SCHEMA
 
-__all__ = ["ForecastSettings", "Forecasts", "ForecastsConsumer", "newest_inputs"]
+__all__ = ["ForecastSettings", "Forecasts", "ForecastsConsumer", "forecast_pool", "newest_inputs"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,34 @@ def newest_inputs(values: list[bytes]) -> dict[int, bytes]:
     return {stage: raw for stage, (_version, raw) in sorted(newest.items())}
 
 
+#: how often a forecast process checks that the worker that started it is still there
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Run in each forecast process: end it when the worker that started it is gone.
+
+    A worker killed with -9 cannot shut its pool down, and the pool's processes would wait on their task
+    queue for ever (each holds both ends of it, so no end-of-file ever comes): orphans, one per kill.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def forecast_pool(processes: int) -> ProcessPoolExecutor:
+    """The forecast processes: spawned, not forked (the worker has librdkafka and Faust threads a fork would
+    copy half-way), and gone with the worker whatever way it ends."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    )
+
+
 class Forecasts:
     """The step: forecast each stage's newest inputs of a batch, send the records, wait for Kafka."""
 
@@ -81,9 +111,7 @@ class Forecasts:
         if settings.processes <= 0:
             return compute_forecast(raw, settings.sims, settings.clinch_budget_s)
         if self.executor is None:
-            # spawned, not forked: the worker has librdkafka and Faust threads a fork would copy half-way
-            context = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(max_workers=settings.processes, mp_context=context)
+            self.executor = forecast_pool(settings.processes)
         try:
             return self.executor.submit(compute_forecast, raw, settings.sims, settings.clinch_budget_s).result()
         except BrokenProcessPool:
