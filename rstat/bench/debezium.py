@@ -33,8 +33,8 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from rstat.errors import MissingPrerequisiteError, StackError
-from rstat.ops.stack.kafka import java_major_version
+from rstat.errors import MissingPrerequisiteError
+from rstat.ops.stack.kafka import copy_dependencies, java_major_version
 
 __all__ = [
     "ConnectRun",
@@ -193,34 +193,7 @@ class DebeziumJars:
             raise MissingPrerequisiteError(
                 "Maven is needed to fetch Kafka Connect and Debezium: install it (apt-get install maven)"
             )
-        self.root.mkdir(parents=True, exist_ok=True)
-        pom = self.root / "debezium-pom.xml"
-        pom.write_text(self.pom())
-        staging = self.root / "libs.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        result = subprocess.run(
-            [
-                mvn,
-                "-q",
-                "-B",
-                "-f",
-                str(pom),
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={staging}",
-                "-DincludeScope=runtime",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-            raise StackError(
-                f"Maven could not resolve Kafka Connect and Debezium (is Maven Central reachable?):\n{tail}"
-            )
-        (staging / ".resolved").write_text(self._stamp() + "\n")
-        shutil.rmtree(self.libs, ignore_errors=True)
-        staging.rename(self.libs)
+        copy_dependencies(mvn, self.pom(), self.libs, self._stamp(), what="Kafka Connect and Debezium")
         return True
 
 

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import uuid
 from importlib import resources
+from pathlib import Path
 
 import msgspec
 from confluent_kafka import KafkaException
@@ -24,7 +25,7 @@ from rstat.errors import MissingPrerequisiteError, StackError
 from rstat.ops.stack.process import PidFile, port_open, require_free_port, wait_until
 from rstat.settings import KafkaSettings, StackSettings
 
-__all__ = ["KafkaStatus", "LocalKafka", "check_kafka", "java_major_version"]
+__all__ = ["KafkaStatus", "LocalKafka", "check_kafka", "copy_dependencies", "java_major_version"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,41 @@ logger.state.level = WARN
 #: Brokers this process started: they outlive the Popen handle on purpose (``down`` stops them by pid file),
 #: and holding the handle keeps Python from warning that a child is still running when it is collected.
 _DETACHED: list[subprocess.Popen[bytes]] = []
+
+
+def copy_dependencies(mvn: str, pom_text: str, libs: Path, stamp: str, *, what: str) -> None:
+    """Resolve ``pom_text``'s runtime dependencies with Maven into ``libs``, stamped with ``stamp``.
+
+    Maven copies into a staging folder that replaces ``libs`` only once complete, so an interrupted
+    resolution never leaves a half-filled folder that looks resolved.
+    """
+    root = libs.parent
+    root.mkdir(parents=True, exist_ok=True)
+    pom = root / "pom.xml"
+    pom.write_text(pom_text)
+    staging = libs.with_name(f"{libs.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    result = subprocess.run(
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            "-DincludeScope=runtime",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise StackError(f"Maven could not resolve {what} (is Maven Central reachable?):\n{tail}")
+    (staging / ".resolved").write_text(stamp + "\n")
+    shutil.rmtree(libs, ignore_errors=True)
+    staging.rename(libs)
 
 
 class KafkaStatus(msgspec.Struct, frozen=True):
@@ -137,33 +173,7 @@ class LocalKafka:
         """Resolve the broker's jars with Maven once; False when the cache is already complete."""
         if self.jars_ready():
             return False
-        mvn = self.require_maven()
-        self.root.mkdir(parents=True, exist_ok=True)
-        pom = self.root / "kafka-pom.xml"
-        pom.write_text(self._pom())
-        staging = self.root / "libs.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        result = subprocess.run(
-            [
-                mvn,
-                "-q",
-                "-B",
-                "-f",
-                str(pom),
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={staging}",
-                "-DincludeScope=runtime",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-            raise StackError(f"Maven could not resolve the Kafka jars (is Maven Central reachable?):\n{tail}")
-        (staging / ".resolved").write_text(self._stamp() + "\n")
-        shutil.rmtree(self.libs, ignore_errors=True)
-        staging.rename(self.libs)
+        copy_dependencies(self.require_maven(), self._pom(), self.libs, self._stamp(), what="the Kafka jars")
         return True
 
     def version(self) -> str:
