@@ -44,7 +44,7 @@ __all__ = [
     "MILLION_SQL",
     "WARM_UP_SQL",
     "bench_cdc",
-    "call_small",
+    "commit_small_while_paused",
     "create_bench_table",
     "measure_latency",
 ]
@@ -172,17 +172,7 @@ def _measure(
 
         _progress("small: 20,000 single-row transactions, committed while the reader is paused, then drained")
         count0, _ = metrics.acked()
-        os.kill(pid, signal.SIGSTOP)  # PostgreSQL's commit rate must not be what is measured
-        try:
-            start = time.perf_counter()
-            callers = [threading.Thread(target=call_small, args=(dsn, 5000)) for _ in range(4)]
-            for caller in callers:
-                caller.start()
-            for caller in callers:
-                caller.join()
-            result["small_tx_committed_per_s"] = round(20_000 / (time.perf_counter() - start))
-        finally:
-            os.kill(pid, signal.SIGCONT)
+        result["small_tx_committed_per_s"] = commit_small_while_paused(pid, dsn)
         start = time.perf_counter()
         if not wait_until(lambda: metrics.settled(count0 + 20_000), 300, 0.02):
             raise RStatError("the small transactions were not acknowledged within 300 s")
@@ -213,6 +203,22 @@ def call_small(dsn: str, count: int) -> None:
     """Single-row transactions from one connection (a server-side loop: the client is not the bottleneck)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CALL bench_small(%s)", (count,))
+
+
+def commit_small_while_paused(pid: int, dsn: str) -> int:
+    """Commit 20,000 single-row transactions from 4 connections while the CDC process ``pid`` is stopped
+    (SIGSTOP), so that PostgreSQL's commit rate is not what the drain afterwards measures; their rate."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        start = time.perf_counter()
+        callers = [threading.Thread(target=call_small, args=(dsn, 5000)) for _ in range(4)]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join()
+        return round(20_000 / (time.perf_counter() - start))
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 def _registry(settings: Settings, topic: str) -> SchemaRegistry:

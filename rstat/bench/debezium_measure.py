@@ -10,14 +10,11 @@ milliseconds, against seconds per bulk transaction), so the method errs, if at a
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,7 +28,14 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from rstat.bench.cdc import BULK_SQL, MILLION_SQL, WARM_UP_SQL, call_small, create_bench_table, measure_latency
+from rstat.bench.cdc import (
+    BULK_SQL,
+    MILLION_SQL,
+    WARM_UP_SQL,
+    commit_small_while_paused,
+    create_bench_table,
+    measure_latency,
+)
 from rstat.bench.debezium import ConnectRun, DebeziumJars, connector_config, worker_config
 from rstat.bench.env import create_database, drop_private, stop_processes
 from rstat.errors import RStatError
@@ -246,17 +250,7 @@ def _measure(settings: Settings, dsn: str, topic: str, pid: int, run: ConnectRun
     _progress("small: 20,000 single-row transactions, committed while Connect is paused, then drained")
     arrivals = _Arrivals(bootstrap, topic, run.failed)
     try:
-        os.kill(pid, signal.SIGSTOP)  # as for our reader: PostgreSQL's commit rate must not be what is measured
-        try:
-            start = time.perf_counter()
-            callers = [threading.Thread(target=call_small, args=(dsn, 5000)) for _ in range(4)]
-            for caller in callers:
-                caller.start()
-            for caller in callers:
-                caller.join()
-            result["small_tx_committed_per_s"] = round(20_000 / (time.perf_counter() - start))
-        finally:
-            os.kill(pid, signal.SIGCONT)
+        result["small_tx_committed_per_s"] = commit_small_while_paused(pid, dsn)  # Connect paused, as our reader
         start = time.perf_counter()
         result["small_tx_per_s"] = round(20_000 / (arrivals.wait(20_000, 300, "the small transactions") - start))
     finally:
